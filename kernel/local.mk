@@ -1,0 +1,13 @@
+# kernel/: the kernel patch klpd relies on and the livepatch modules the VM
+# tests load. The modules are built by tests/vm/ against the VM kernel's
+# headers, not by this build.
+EXTRA_DIST += \
+	kernel/README.md \
+	kernel/patches/0001-livepatch-Don-t-block-removal-of-patches-that-are-safe-to-unload.patch \
+	kernel/test-modules/README.md \
+	kernel/test-modules/Kbuild \
+	kernel/test-modules/Makefile \
+	$(wildcard $(srcdir)/kernel/test-modules/*.c)
+
+TESTS += tests/kernel/patch-matches-kernel.sh
+EXTRA_DIST += tests/kernel/patch-matches-kernel.sh

@@ -1,0 +1,145 @@
+# Helpers for VM scenarios, sourced by each scenario inside the guest.
+# Every wait is bounded and says what it waited for when it gives up.
+# Results are TAP lines ("ok - ..." / "not ok - ..."); the host numbers them.
+
+KLPT_MODULES=${KLPT_MODULES:-/usr/lib/klpd-tests/modules}
+KLP_SYSFS=/sys/kernel/livepatch
+_klpt_failed=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; _klpt_failed=1; }
+diag() { echo "# $*"; }
+
+# check DESC CMD...: ok when CMD succeeds; its output is shown on failure.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc (exit $?: $*)"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# check_fails DESC CMD...: ok when CMD fails.
+check_fails() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		not_ok "$desc (unexpectedly succeeded: $*)"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+		return 1
+	fi
+	ok "$desc"
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1 (expected '$2', got '$3')"
+		return 1
+	fi
+}
+
+# check_match DESC REGEX TEXT: ok when TEXT matches the extended REGEX.
+check_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		ok "$1"
+	else
+		not_ok "$1 (no match for /$2/)"
+		printf '%s\n' "$3" | head -n 20 | sed 's/^/#   /'
+		return 1
+	fi
+}
+
+# wait_until SECS DESC CMD...: poll CMD every 0.1 s until it succeeds.
+# Silent on success (returns 0); reports not ok on timeout (returns 1).
+wait_until() {
+	local secs=$1 desc=$2 i
+	shift 2
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	not_ok "timed out after ${secs} s waiting for: $desc"
+	return 1
+}
+
+sysfs_read() { cat "$1" 2>/dev/null; }
+
+lp_exists() { [ -d "$KLP_SYSFS/$1" ]; }
+lp_transition() { sysfs_read "$KLP_SYSFS/$1/transition"; }
+lp_enabled() { sysfs_read "$KLP_SYSFS/$1/enabled"; }
+lp_in_transition() { [ "$(lp_transition "$1")" = 1 ]; }
+_lp_settled() { [ "$(lp_transition "$1")" = 0 ]; }
+_lp_gone() { ! lp_exists "$1"; }
+
+# lp_wait_transition P [SECS]: wait until P's transition has ended.
+lp_wait_transition() {
+	wait_until "${2:-60}" "transition of '$1' to end" _lp_settled "$1"
+}
+
+# lp_load MOD [PARAM=V...]: insmod a test livepatch, wait for its transition.
+lp_load() {
+	local mod=$1
+	shift
+	insmod "$KLPT_MODULES/$mod.ko" "$@" || { not_ok "insmod $mod failed"; return 1; }
+	lp_wait_transition "$mod"
+}
+
+# lp_disable P [SECS]: start the unpatch transition and wait for the sysfs
+# directory to vanish (the patch is then freed).
+lp_disable() {
+	echo 0 >"$KLP_SYSFS/$1/enabled" || { not_ok "cannot disable '$1'"; return 1; }
+	wait_until "${2:-60}" "'$KLP_SYSFS/$1' to vanish" _lp_gone "$1"
+}
+
+mod_loaded() { [ -d "/sys/module/$1" ]; }
+mod_refcnt() { sysfs_read "/sys/module/$1/refcnt"; }
+_mod_refcnt_is() { [ "$(mod_refcnt "$1")" = "$2" ]; }
+_mod_gone() { ! mod_loaded "$1"; }
+
+# mod_wait_refcnt M N [SECS]
+mod_wait_refcnt() {
+	wait_until "${3:-30}" "refcnt of '$1' to read $2 (reads '$(mod_refcnt "$1")')" \
+		_mod_refcnt_is "$1" "$2"
+}
+
+# mod_unload M: wait for refcnt 0, then rmmod.
+mod_unload() {
+	mod_wait_refcnt "$1" 0 || return 1
+	rmmod "$1" || { not_ok "rmmod $1 failed"; return 1; }
+}
+
+# busy_hold 0|1: hold klpt_busy_target's kthread inside klpt_busy_wait().
+busy_hold() { echo "$1" >/sys/module/klpt_busy_target/parameters/hold; }
+
+# cleanup_modules: remove whatever test modules are left, disabling their
+# patches first, so that the next scenario in this boot starts clean.
+# A pinned module (refcnt 1 after a forced transition) stays: say so.
+cleanup_modules() {
+	local p m
+	[ -e /sys/module/klpt_busy_target ] && busy_hold 0
+	for p in "$KLP_SYSFS"/*; do
+		[ -d "$p" ] || continue
+		p=$(basename "$p")
+		lp_wait_transition "$p" 30 >/dev/null
+		[ "$(lp_enabled "$p")" = 1 ] && echo 0 >"$KLP_SYSFS/$p/enabled"
+		wait_until 30 "'$p' to go" _lp_gone "$p" >/dev/null
+	done
+	for m in /sys/module/klpt_*; do
+		[ -d "$m" ] || continue
+		m=$(basename "$m")
+		[ "$m" = klpt_busy_target ] && continue
+		rmmod "$m" 2>/dev/null || diag "cleanup: $m stays loaded (refcnt $(mod_refcnt "$m"))"
+	done
+	mod_loaded klpt_busy_target && rmmod klpt_busy_target 2>/dev/null
+	return 0
+}
+
+# done_testing: exit status of the scenario.
+done_testing() { exit $_klpt_failed; }

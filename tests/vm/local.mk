@@ -1,0 +1,13 @@
+# tests/vm/: the real-kernel rig. It runs as root outside `make check`
+# (tests/vm/run, or tests/run-all for everything); only distributed here.
+EXTRA_DIST += \
+	tests/setup \
+	tests/run-all \
+	tests/demo \
+	tests/vm/run \
+	tests/vm/kernel.sh \
+	tests/vm/rootfs.sh \
+	tests/vm/guest/runner \
+	tests/vm/guest/lib.sh \
+	tests/vm/guest/klpd-vm-tests.service \
+	$(wildcard $(srcdir)/tests/vm/scenarios/*.sh)
