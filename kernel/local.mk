@@ -7,7 +7,13 @@ EXTRA_DIST += \
 	kernel/test-modules/README.md \
 	kernel/test-modules/Kbuild \
 	kernel/test-modules/Makefile \
-	$(wildcard $(srcdir)/kernel/test-modules/*.c)
+	kernel/test-modules/klpt_cmdline.c \
+	kernel/test-modules/klpt_version.c \
+	kernel/test-modules/klpt_replace.c \
+	kernel/test-modules/klpt_busy_target.c \
+	kernel/test-modules/klpt_busy_patch.c \
+	kernel/test-modules/klpt_busy_replace.c \
+	kernel/test-modules/klpt_plain.c
 
 TESTS += tests/kernel/patch-matches-kernel.sh
 EXTRA_DIST += tests/kernel/patch-matches-kernel.sh
