@@ -1,0 +1,928 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* klpctl: the command line of klpd, a thin client of org.klpd.livepatch1. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dbus-names.h"
+#include "duration.h"
+#include "macro.h"
+#include "names.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_OTHER = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOT_FOUND = 3,
+	EXIT_REFUSED = 4,
+	EXIT_TIMEOUT = 5,
+};
+
+static bool arg_json;
+static bool arg_wait;
+static uint64_t arg_timeout = USEC_INFINITY;
+
+struct command {
+	const char *name;
+	const char *args;
+	int min_args, max_args;
+	bool waits; /* takes --wait/--timeout */
+	int (*run)(sd_bus *bus, char **argv);
+	const char *help;
+};
+
+/* --- output helpers */
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int error_exit_code(const sd_bus_error *e, int r)
+{
+	if (!e || !e->name)
+		return r == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_OTHER;
+	if (streq(e->name, KLPD_ERROR_NO_SUCH_PATCH) || streq(e->name, SD_BUS_ERROR_UNKNOWN_OBJECT))
+		return EXIT_NOT_FOUND;
+	if (strncmp(e->name, KLPD_ERROR_PREFIX, strlen(KLPD_ERROR_PREFIX)) == 0 ||
+	    streq(e->name, SD_BUS_ERROR_ACCESS_DENIED) || streq(e->name, SD_BUS_ERROR_INVALID_ARGS))
+		return EXIT_REFUSED;
+	if (streq(e->name, SD_BUS_ERROR_TIMEOUT) || streq(e->name, SD_BUS_ERROR_NO_REPLY))
+		return EXIT_TIMEOUT;
+	return EXIT_OTHER;
+}
+
+static int report(const char *what, const sd_bus_error *e, int r)
+{
+	const char *name = e && e->name ? e->name : NULL;
+
+	if (name && strncmp(name, KLPD_ERROR_PREFIX, strlen(KLPD_ERROR_PREFIX)) == 0)
+		name += strlen(KLPD_ERROR_PREFIX);
+	fprintf(stderr, "klpctl: %s: %s%s%s%s\n", what,
+		e && e->message ? e->message : strerror(r < 0 ? -r : EIO), name ? " (" : "",
+		strempty(name), name ? ")" : "");
+	return error_exit_code(e, r);
+}
+
+/* --- reading klpd's objects */
+
+struct patch_info {
+	char *path;
+	char *name, *state, *replace, *source;
+	int enabled, transition, forced;
+	uint32_t stack_order;
+	int32_t refcount;
+	uint64_t loaded_at;
+	char objects[512];
+	struct {
+		uint32_t pid;
+		char comm[32];
+		char stack[128];
+	} blockers[16];
+	size_t n_blockers;
+};
+
+static void patch_info_done(struct patch_info *p)
+{
+	free(p->path);
+	free(p->name);
+	free(p->state);
+	free(p->replace);
+	free(p->source);
+}
+
+static int read_string_dup(sd_bus_message *m, char **ret)
+{
+	const char *s;
+	int r = sd_bus_message_read(m, "s", &s);
+
+	if (r < 0)
+		return r;
+	free(*ret);
+	*ret = strdup(s);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* a{sv} of org.klpd.livepatch1.Patch */
+static int read_patch_properties(sd_bus_message *m, struct patch_info *p)
+{
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		const char *key, *sig;
+		int b;
+
+		r = sd_bus_message_read(m, "s", &key);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_peek_type(m, NULL, &sig);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_enter_container(m, 'v', sig);
+		if (r < 0)
+			return r;
+		if (streq(key, "Name"))
+			r = read_string_dup(m, &p->name);
+		else if (streq(key, "State"))
+			r = read_string_dup(m, &p->state);
+		else if (streq(key, "Replace"))
+			r = read_string_dup(m, &p->replace);
+		else if (streq(key, "Source"))
+			r = read_string_dup(m, &p->source);
+		else if (streq(key, "Enabled") && (r = sd_bus_message_read(m, "b", &b)) >= 0)
+			p->enabled = b;
+		else if (streq(key, "Transition") && (r = sd_bus_message_read(m, "b", &b)) >= 0)
+			p->transition = b;
+		else if (streq(key, "Forced") && (r = sd_bus_message_read(m, "b", &b)) >= 0)
+			p->forced = b;
+		else if (streq(key, "StackOrder"))
+			r = sd_bus_message_read(m, "u", &p->stack_order);
+		else if (streq(key, "Refcount"))
+			r = sd_bus_message_read(m, "i", &p->refcount);
+		else if (streq(key, "LoadedAt"))
+			r = sd_bus_message_read(m, "t", &p->loaded_at);
+		else if (streq(key, "Objects")) {
+			const char *o;
+			size_t off = 0;
+
+			r = sd_bus_message_enter_container(m, 'a', "(sb)");
+			while (r >= 0 && (r = sd_bus_message_read(m, "(sb)", &o, &b)) > 0)
+				off += (size_t)snprintf(p->objects + off,
+							off < sizeof(p->objects) ? sizeof(p->objects) - off : 0,
+							"%s%s%s", off ? " " : "", o, b ? "" : "(unpatched)");
+			if (r >= 0)
+				r = sd_bus_message_exit_container(m);
+		} else if (streq(key, "Blockers")) {
+			uint32_t pid;
+			const char *comm, *stack;
+
+			r = sd_bus_message_enter_container(m, 'a', "(uss)");
+			while (r >= 0 && (r = sd_bus_message_read(m, "(uss)", &pid, &comm, &stack)) > 0) {
+				if (p->n_blockers >= ELEMENTSOF(p->blockers))
+					continue;
+				p->blockers[p->n_blockers].pid = pid;
+				snprintf(p->blockers[p->n_blockers].comm, sizeof(p->blockers[0].comm),
+					 "%s", comm);
+				snprintf(p->blockers[p->n_blockers].stack,
+					 sizeof(p->blockers[0].stack), "%s", stack);
+				p->n_blockers++;
+			}
+			if (r >= 0)
+				r = sd_bus_message_exit_container(m);
+		} else
+			r = sd_bus_message_skip(m, sig);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_exit_container(m); /* v */
+		if (r < 0)
+			return r;
+		r = sd_bus_message_exit_container(m); /* e */
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+static int get_patches(sd_bus *bus, struct patch_info **ret, size_t *ret_n, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	struct patch_info *list = NULL;
+	size_t n = 0;
+	int r;
+
+	r = sd_bus_call_method(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+			       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", error,
+			       &reply, NULL);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', "{oa{sa{sv}}}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "oa{sa{sv}}")) > 0) {
+		const char *path, *iface;
+		struct patch_info *l;
+
+		r = sd_bus_message_read(reply, "o", &path);
+		if (r < 0)
+			break;
+		l = realloc(list, (n + 1) * sizeof(*l));
+		if (!l) {
+			r = -ENOMEM;
+			break;
+		}
+		list = l;
+		list[n] = (struct patch_info){ .path = strdup(path) };
+		n++;
+		r = sd_bus_message_enter_container(reply, 'a', "{sa{sv}}");
+		while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sa{sv}")) > 0) {
+			r = sd_bus_message_read(reply, "s", &iface);
+			if (r >= 0)
+				r = streq(iface, KLPD_PATCH_INTERFACE)
+					    ? read_patch_properties(reply, &list[n - 1])
+					    : sd_bus_message_skip(reply, "a{sv}");
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+		}
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+		if (r >= 0 && !list[n - 1].name) /* not a patch object */
+			patch_info_done(&list[--n]);
+	}
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			patch_info_done(&list[i]);
+		free(list);
+		return r;
+	}
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+static void free_patches(struct patch_info *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		patch_info_done(&l[i]);
+	free(l);
+}
+
+static char *format_age(char *buf, size_t size, uint64_t loaded_at)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (loaded_at == 0)
+		return strcpy(buf, "-");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+	return duration_format_short(buf, size, now > loaded_at ? now - loaded_at : 0);
+}
+
+static void print_patch_json(const struct patch_info *p)
+{
+	printf("{\"name\":");
+	json_string(p->name);
+	printf(",\"state\":");
+	json_string(p->state);
+	printf(",\"enabled\":%s,\"transition\":%s,\"replace\":", p->enabled ? "true" : "false",
+	       p->transition ? "true" : "false");
+	json_string(p->replace);
+	printf(",\"stack_order\":%" PRIu32 ",\"refcount\":%" PRIi32
+	       ",\"forced\":%s,\"loaded_at_usec\":%" PRIu64 ",\"source\":",
+	       p->stack_order, p->refcount, p->forced ? "true" : "false", p->loaded_at);
+	json_string(p->source);
+	printf(",\"objects\":");
+	json_string(p->objects);
+	printf(",\"blockers\":[");
+	for (size_t i = 0; i < p->n_blockers; i++) {
+		printf("%s{\"pid\":%" PRIu32 ",\"comm\":", i ? "," : "", p->blockers[i].pid);
+		json_string(p->blockers[i].comm);
+		printf(",\"stack\":");
+		json_string(p->blockers[i].stack);
+		printf("}");
+	}
+	printf("]}");
+}
+
+static void print_table(const struct patch_info *l, size_t n)
+{
+	char age[DURATION_MAX];
+
+	if (n == 0) {
+		printf("No livepatch modules loaded.\n");
+		return;
+	}
+	printf("%-32s %-11s %-7s %-8s %-10s %s\n", "NAME", "STATE", "ENABLED", "REFCOUNT", "AGE",
+	       "SOURCE");
+	for (size_t i = 0; i < n; i++)
+		printf("%-32s %-11s %-7s %-8" PRIi32 " %-10s %s\n", l[i].name, l[i].state,
+		       yes_no(l[i].enabled), l[i].refcount,
+		       format_age(age, sizeof(age), l[i].loaded_at),
+		       l[i].source && *l[i].source ? l[i].source : "-");
+}
+
+/* --- commands */
+
+struct manager_info {
+	char *version, *kernel, *state, *transition_patch;
+	int supported, reboot_required;
+	char pinned[512];
+};
+
+static int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
+{
+	static const char *const props[] = { "Version", "KernelRelease", "State", "TransitionPatch" };
+	char **dst[] = { &mi->version, &mi->kernel, &mi->state, &mi->transition_patch };
+	_cleanup_strv_free_ char **pinned = NULL;
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(props); i++) {
+		r = sd_bus_get_property_string(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+					       KLPD_MANAGER_INTERFACE, props[i], error, dst[i]);
+		if (r < 0)
+			return r;
+	}
+	r = sd_bus_get_property_trivial(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+					KLPD_MANAGER_INTERFACE, "Supported", error, 'b',
+					&mi->supported);
+	if (r >= 0)
+		r = sd_bus_get_property_trivial(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+						KLPD_MANAGER_INTERFACE, "RebootRequired", error, 'b',
+						&mi->reboot_required);
+	if (r >= 0)
+		r = sd_bus_get_property_strv(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+					     KLPD_MANAGER_INTERFACE, "PinnedModules", error, &pinned);
+	if (r < 0)
+		return r;
+	for (char **p = pinned; p && *p; p++)
+		snprintf(mi->pinned + strlen(mi->pinned), sizeof(mi->pinned) - strlen(mi->pinned),
+			 "%s%s", p == pinned ? "" : " ", *p);
+	return 0;
+}
+
+static void manager_info_done(struct manager_info *mi)
+{
+	free(mi->version);
+	free(mi->kernel);
+	free(mi->state);
+	free(mi->transition_patch);
+}
+
+static int cmd_status(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct manager_info mi = {};
+	struct patch_info *l = NULL;
+	size_t n = 0;
+	int r;
+
+	r = get_manager(bus, &mi, &error);
+	if (r >= 0)
+		r = get_patches(bus, &l, &n, &error);
+	if (r < 0) {
+		manager_info_done(&mi);
+		return report("cannot get the status from klpd", &error, r);
+	}
+
+	if (arg_json) {
+		printf("{\"version\":");
+		json_string(mi.version);
+		printf(",\"kernel_release\":");
+		json_string(mi.kernel);
+		printf(",\"supported\":%s,\"state\":", mi.supported ? "true" : "false");
+		json_string(mi.state);
+		printf(",\"transition_patch\":");
+		json_string(mi.transition_patch);
+		printf(",\"reboot_required\":%s,\"pinned_modules\":[",
+		       mi.reboot_required ? "true" : "false");
+		{
+			char *save = NULL, *tok, buf[512];
+
+			snprintf(buf, sizeof(buf), "%s", mi.pinned);
+			for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+				if (tok != buf)
+					putchar(',');
+				json_string(tok);
+			}
+		}
+		printf("],\"patches\":[");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				putchar(',');
+			print_patch_json(&l[i]);
+		}
+		printf("]}\n");
+	} else {
+		printf("       State: %s%s%s", mi.state, *mi.transition_patch ? " (" : "",
+		       *mi.transition_patch ? mi.transition_patch : "");
+		if (*mi.transition_patch)
+			printf(")");
+		putchar('\n');
+		printf("      Kernel: %s (livepatch %s)\n", mi.kernel,
+		       mi.supported ? "supported" : "NOT supported");
+		printf("      Reboot: %s\n",
+		       mi.reboot_required ? "required (modules pinned by forced transitions)"
+					  : "not required");
+		if (*mi.pinned)
+			printf("      Pinned: %s\n", mi.pinned);
+		printf("        klpd: %s\n\n", mi.version);
+		print_table(l, n);
+	}
+	free_patches(l, n);
+	manager_info_done(&mi);
+	return EXIT_OK;
+}
+
+static int cmd_list(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct patch_info *l = NULL;
+	size_t n = 0;
+	int r;
+
+	r = get_patches(bus, &l, &n, &error);
+	if (r < 0)
+		return report("cannot list patches", &error, r);
+	if (arg_json) {
+		putchar('[');
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				putchar(',');
+			print_patch_json(&l[i]);
+		}
+		printf("]\n");
+	} else
+		print_table(l, n);
+	free_patches(l, n);
+	return EXIT_OK;
+}
+
+static int cmd_show(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ char *path = NULL;
+	char norm[KLP_MODULE_NAME_MAX], age[DURATION_MAX];
+	struct patch_info p = {};
+	int r;
+
+	if (module_name_normalize(argv[0], norm) < 0) {
+		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	r = sd_bus_path_encode(KLPD_PATCH_PATH_PREFIX, norm, &path);
+	if (r < 0)
+		return report("out of memory", NULL, r);
+	r = sd_bus_call_method(bus, KLPD_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
+			       &error, &reply, "s", KLPD_PATCH_INTERFACE);
+	if (r < 0) {
+		if (error.name && streq(error.name, SD_BUS_ERROR_UNKNOWN_OBJECT)) {
+			fprintf(stderr, "klpctl: no livepatch module '%s'\n", norm);
+			return EXIT_NOT_FOUND;
+		}
+		return report("cannot read the patch", &error, r);
+	}
+	r = read_patch_properties(reply, &p);
+	if (r < 0 || !p.name) {
+		patch_info_done(&p);
+		fprintf(stderr, "klpctl: no livepatch module '%s'\n", norm);
+		return EXIT_NOT_FOUND;
+	}
+	if (arg_json) {
+		print_patch_json(&p);
+		putchar('\n');
+	} else {
+		printf("        Name: %s\n", p.name);
+		printf("       State: %s%s\n", p.state, p.forced ? " (forced)" : "");
+		printf("     Enabled: %s\n", yes_no(p.enabled));
+		printf("  Transition: %s\n", yes_no(p.transition));
+		printf("     Replace: %s\n", p.replace);
+		if (p.stack_order)
+			printf(" Stack order: %" PRIu32 "\n", p.stack_order);
+		printf("    Refcount: %" PRIi32 "\n", p.refcount);
+		printf("     Objects: %s\n", *p.objects ? p.objects : "-");
+		printf("      Loaded: %s ago\n", format_age(age, sizeof(age), p.loaded_at));
+		printf("      Source: %s\n", p.source && *p.source ? p.source : "-");
+		for (size_t i = 0; i < p.n_blockers; i++)
+			printf("%s %" PRIu32 " %s %s\n", i == 0 ? "    Blockers:" : "             ",
+			       p.blockers[i].pid, p.blockers[i].comm, p.blockers[i].stack);
+	}
+	patch_info_done(&p);
+	return EXIT_OK;
+}
+
+/* --- waiting for a transition's end, by its signal */
+
+struct waiter {
+	char name[KLP_MODULE_NAME_MAX];
+	bool done;
+	char how[32];
+	char target[32];
+	uint64_t usec;
+};
+
+static int on_finished(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct waiter *w = userdata;
+	const char *patch, *target, *how;
+	uint64_t usec;
+
+	if (sd_bus_message_read(m, "ssst", &patch, &target, &how, &usec) < 0)
+		return 0;
+	if (!streq(patch, w->name))
+		return 0;
+	w->done = true;
+	snprintf(w->how, sizeof(w->how), "%s", how);
+	snprintf(w->target, sizeof(w->target), "%s", target);
+	w->usec = usec;
+	return 0;
+}
+
+static int wait_setup(sd_bus *bus, struct waiter *w, sd_bus_slot **slot)
+{
+	return sd_bus_match_signal(bus, slot, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+				   KLPD_MANAGER_INTERFACE, "TransitionFinished", on_finished, w);
+}
+
+static uint64_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Follow the signal; no polling: sd_bus_wait sleeps until a message comes. */
+static int wait_finished(sd_bus *bus, struct waiter *w)
+{
+	uint64_t deadline = arg_timeout == USEC_INFINITY ? USEC_INFINITY : now_mono() + arg_timeout;
+	char d[DURATION_MAX];
+
+	while (!w->done) {
+		uint64_t now = now_mono();
+		int r;
+
+		r = sd_bus_process(bus, NULL);
+		if (r < 0) {
+			fprintf(stderr, "klpctl: lost the bus: %s\n", strerror(-r));
+			return EXIT_OTHER;
+		}
+		if (r > 0)
+			continue;
+		if (now >= deadline) {
+			fprintf(stderr, "klpctl: timed out waiting for the transition of '%s'\n",
+				w->name);
+			return EXIT_TIMEOUT;
+		}
+		r = sd_bus_wait(bus, deadline == USEC_INFINITY ? UINT64_MAX : deadline - now);
+		if (r < 0 && r != -EINTR) {
+			fprintf(stderr, "klpctl: waiting failed: %s\n", strerror(-r));
+			return EXIT_OTHER;
+		}
+	}
+	if (arg_json)
+		printf("{\"patch\":\"%s\",\"target\":\"%s\",\"how\":\"%s\",\"usec\":%" PRIu64 "}\n",
+		       w->name, w->target, w->how, w->usec);
+	else
+		printf("Transition of '%s' to %s %s after %s.\n", w->name, w->target, w->how,
+		       duration_format_short(d, sizeof(d), w->usec));
+	return streq(w->how, KLPD_HOW_REVERTED) ? EXIT_REFUSED : EXIT_OK;
+}
+
+static int cmd_load(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	_cleanup_free_ char *abs = NULL, *name = NULL;
+	struct waiter w = {};
+	const char *source = argv[0], *path;
+	int r;
+
+	/* A file given relative to here: klpd needs it absolute. */
+	if (source[0] != '/' && (strchr(source, '/') || strstr(source, ".ko"))) {
+		abs = realpath(source, NULL);
+		if (!abs) {
+			fprintf(stderr, "klpctl: cannot find '%s': %m\n", source);
+			return EXIT_NOT_FOUND;
+		}
+		source = abs;
+	}
+	if (arg_wait && (r = wait_setup(bus, &w, &slot)) < 0)
+		return report("cannot subscribe to klpd's signals", NULL, r);
+
+	r = sd_bus_call_method(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, "Load",
+			       &error, &reply, "st", source, UINT64_C(0));
+	if (r < 0)
+		return report("load failed", &error, r);
+	r = sd_bus_message_read(reply, "o", &path);
+	if (r < 0)
+		return report("bad reply from klpd", NULL, r);
+	r = sd_bus_path_decode(path, KLPD_PATCH_PATH_PREFIX, &name);
+	if (r <= 0)
+		return report("bad reply from klpd", NULL, r < 0 ? r : -EBADMSG);
+	if (!arg_wait) {
+		if (arg_json)
+			printf("{\"patch\":\"%s\",\"path\":\"%s\"}\n", name, path);
+		else
+			printf("Loading '%s' (%s).\n", name, path);
+		return EXIT_OK;
+	}
+	snprintf(w.name, sizeof(w.name), "%s", name);
+	return wait_finished(bus, &w);
+}
+
+static int call_name(sd_bus *bus, const char *method, const char *name, const char *what)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = sd_bus_call_method(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, method,
+			       &error, NULL, "s", name);
+	if (r < 0)
+		return report(what, &error, r);
+	return EXIT_OK;
+}
+
+static int cmd_disable(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	char norm[KLP_MODULE_NAME_MAX];
+	struct waiter w = {};
+	int r;
+
+	if (module_name_normalize(argv[0], norm) < 0) {
+		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	snprintf(w.name, sizeof(w.name), "%s", norm);
+	if (arg_wait && (r = wait_setup(bus, &w, &slot)) < 0)
+		return report("cannot subscribe to klpd's signals", NULL, r);
+	r = call_name(bus, "Disable", norm, "disable failed");
+	if (r != EXIT_OK || !arg_wait)
+		return r;
+	return wait_finished(bus, &w);
+}
+
+static int cmd_revert(sd_bus *bus, char **argv)
+{
+	return call_name(bus, "Revert", argv[0], "revert failed");
+}
+
+static int cmd_force(sd_bus *bus, char **argv)
+{
+	return call_name(bus, "Force", argv[0], "force failed");
+}
+
+static int cmd_unload(sd_bus *bus, char **argv)
+{
+	return call_name(bus, "Unload", argv[0], "unload failed");
+}
+
+static int cmd_reload(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = sd_bus_call_method(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+			       "Reload", &error, NULL, NULL);
+	if (r < 0)
+		return report("reload failed", &error, r);
+	return EXIT_OK;
+}
+
+static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *member = sd_bus_message_get_member(m);
+	const char *a = "", *b = "", *c = "";
+	uint64_t t = 0;
+	char d[DURATION_MAX];
+
+	if (!member)
+		return 0;
+	if (streq(member, "TransitionStarted"))
+		(void)sd_bus_message_read(m, "ss", &a, &b);
+	else if (streq(member, "TransitionFinished"))
+		(void)sd_bus_message_read(m, "ssst", &a, &b, &c, &t);
+	else if (streq(member, "TransitionStalled")) {
+		static char blockers[512];
+		const char *comm, *stack;
+		uint32_t pid;
+		size_t off = 0;
+
+		/* "pid/comm pid/comm ..." as the second field */
+		blockers[0] = '\0';
+		if (sd_bus_message_read(m, "s", &a) >= 0 &&
+		    sd_bus_message_enter_container(m, 'a', "(uss)") >= 0)
+			while (sd_bus_message_read(m, "(uss)", &pid, &comm, &stack) > 0 &&
+			       off < sizeof(blockers))
+				off += (size_t)snprintf(blockers + off, sizeof(blockers) - off,
+							"%s%" PRIu32 "/%s", off ? "," : "", pid,
+							comm);
+		b = blockers;
+	}
+	else if (streq(member, "ModuleUnloaded"))
+		(void)sd_bus_message_read(m, "ss", &a, &b);
+	else if (streq(member, "PolicyApplied"))
+		(void)sd_bus_message_read(m, "sss", &a, &b, &c);
+	else
+		return 0;
+
+	if (arg_json) {
+		printf("{\"signal\":");
+		json_string(member);
+		printf(",\"args\":[");
+		json_string(a);
+		if (*b) {
+			putchar(',');
+			json_string(b);
+		}
+		if (*c) {
+			putchar(',');
+			json_string(c);
+		}
+		if (t)
+			printf(",%" PRIu64, t);
+		printf("]}\n");
+	} else
+		printf("%s %s%s%s%s%s%s%s\n", member, a, *b ? " " : "", b, *c ? " " : "", c,
+		       t ? " " : "", t ? duration_format_short(d, sizeof(d), t) : "");
+	fflush(stdout);
+	return 0;
+}
+
+static int cmd_monitor(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+	int r;
+
+	r = sd_bus_match_signal(bus, &slot, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+				KLPD_MANAGER_INTERFACE, NULL, on_signal, NULL);
+	if (r < 0)
+		return report("cannot subscribe to klpd's signals", NULL, r);
+	for (;;) {
+		r = sd_bus_process(bus, NULL);
+		if (r < 0)
+			return report("lost the bus", NULL, r);
+		if (r > 0)
+			continue;
+		r = sd_bus_wait(bus, UINT64_MAX);
+		if (r < 0 && r != -EINTR)
+			return report("waiting failed", NULL, r);
+	}
+}
+
+static const struct command commands[] = {
+	{ "status", "", 0, 0, false, cmd_status,
+	  "Show klpd's state, the kernel's support, and every livepatch module." },
+	{ "list", "", 0, 0, false, cmd_list, "List the livepatch modules as a table." },
+	{ "show", "NAME", 1, 1, false, cmd_show, "Show one livepatch module in detail." },
+	{ "load", "FILE|NAME", 1, 1, true, cmd_load,
+	  "Load a livepatch module: a NAME from the patch directories, or a FILE\n"
+	  "inside one. Queued by klpd while another transition runs." },
+	{ "disable", "NAME", 1, 1, true, cmd_disable,
+	  "Disable a patch: its tasks transition back to the unpatched code." },
+	{ "revert", "NAME", 1, 1, false, cmd_revert,
+	  "Reverse the transition NAME is in (back to where it came from)." },
+	{ "force", "NAME", 1, 1, false, cmd_force,
+	  "Force the transition NAME is in. May pin modules until reboot." },
+	{ "unload", "MODULE", 1, 1, false, cmd_unload,
+	  "Remove a livepatch module whose patch is gone (disabled or replaced)." },
+	{ "reload", "", 0, 0, false, cmd_reload, "Make klpd re-read its configuration and state." },
+	{ "monitor", "", 0, 0, false, cmd_monitor, "Print klpd's signals as they come." },
+};
+
+static void help_exit_codes(void)
+{
+	printf("\nExit status:\n"
+	       "  0  success\n"
+	       "  1  other failure (klpd not reachable, bus errors)\n"
+	       "  2  usage error\n"
+	       "  3  no such patch or module\n"
+	       "  4  refused or failed (a named klpd error; a --wait that ended reverted)\n"
+	       "  5  timed out waiting (--timeout)\n");
+}
+
+static void help_command(const struct command *c)
+{
+	printf("Usage: klpctl [--json] %s%s%s%s\n\n%s\n", c->name, *c->args ? " " : "", c->args,
+	       c->waits ? " [--wait] [--timeout DURATION]" : "", c->help);
+	if (c->waits)
+		printf("\n  --wait              Return when the transition has ended, saying how\n"
+		       "  --timeout DURATION  Give up waiting after DURATION (\"30s\", \"5min\")\n");
+	help_exit_codes();
+}
+
+static void help(void)
+{
+	printf("Usage: klpctl [OPTIONS] COMMAND [ARGS]\n\n"
+	       "Control klpd, the kernel livepatch manager.\n\nCommands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		const char *h = commands[i].help;
+
+		printf("  %-8s %-10s %.*s\n", commands[i].name, commands[i].args,
+		       (int)strcspn(h, "\n"), h);
+	}
+	printf("\nOptions:\n"
+	       "  -h --help           Show this help (COMMAND --help: that command's)\n"
+	       "     --version        Show the version\n"
+	       "  -j --json           Machine-readable output (one JSON document per line)\n"
+	       "     --wait           load/disable: wait for the transition to end\n"
+	       "     --timeout DUR    with --wait: give up after DUR\n");
+	help_exit_codes();
+}
+
+int main(int argc, char *argv[])
+{
+	enum { ARG_VERSION = 0x100, ARG_WAIT, ARG_TIMEOUT };
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, ARG_VERSION },
+		{ "json", no_argument, NULL, 'j' },
+		{ "wait", no_argument, NULL, ARG_WAIT },
+		{ "timeout", required_argument, NULL, ARG_TIMEOUT },
+		{},
+	};
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	const struct command *cmd = NULL;
+	bool want_help = false;
+	int c, r, nargs;
+
+	/* Options may come before or after the command. */
+	while ((c = getopt_long(argc, argv, "hj", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			want_help = true;
+			break;
+		case ARG_VERSION:
+			printf("klpctl %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		case 'j':
+			arg_json = true;
+			break;
+		case ARG_WAIT:
+			arg_wait = true;
+			break;
+		case ARG_TIMEOUT:
+			r = duration_parse(optarg, &arg_timeout);
+			if (r < 0) {
+				fprintf(stderr,
+					"klpctl: invalid --timeout '%s': use a duration such as "
+					"\"30s\" or \"5min\"\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			fprintf(stderr, "Try 'klpctl --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+
+	if (optind >= argc) {
+		if (want_help) {
+			help();
+			return EXIT_OK;
+		}
+		fprintf(stderr, "klpctl: missing command. Try 'klpctl --help'.\n");
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		if (streq(argv[optind], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "klpctl: unknown command '%s'. Try 'klpctl --help'.\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (want_help) {
+		help_command(cmd);
+		return EXIT_OK;
+	}
+	nargs = argc - optind - 1;
+	if (nargs < cmd->min_args || nargs > cmd->max_args) {
+		fprintf(stderr, "klpctl: '%s' takes %s%s. Try 'klpctl %s --help'.\n", cmd->name,
+			*cmd->args ? "" : "no arguments", cmd->args, cmd->name);
+		return EXIT_USAGE;
+	}
+	if ((arg_wait || arg_timeout != USEC_INFINITY) && !cmd->waits) {
+		fprintf(stderr, "klpctl: '%s' does not take --wait or --timeout\n", cmd->name);
+		return EXIT_USAGE;
+	}
+
+	r = sd_bus_default_system(&bus);
+	if (r < 0) {
+		fprintf(stderr, "klpctl: cannot connect to the system bus: %s\n", strerror(-r));
+		return EXIT_OTHER;
+	}
+	/* Method calls wait this long for klpd; --wait bounds the rest. */
+	if (arg_timeout != USEC_INFINITY)
+		(void)sd_bus_set_method_call_timeout(bus, arg_timeout);
+	return cmd->run(bus, argv + optind + 1);
+}

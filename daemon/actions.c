@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "actions.h"
+#include "dbus-names.h"
+#include "log.h"
+#include "macro.h"
+#include "sysfs-livepatch.h"
+
+static int fail(struct action_result *res, enum action_error e, int errnum, const char *fmt, ...)
+	_printf_(4, 5);
+static int fail(struct action_result *res, enum action_error e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->error = e;
+	res->errnum = errnum;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	return errnum < 0 ? errnum : -EINVAL;
+}
+
+static void kmod_unrefp(struct kmod_ctx **c)
+{
+	if (*c)
+		kmod_unref(*c);
+}
+
+static void kmod_module_unrefp(struct kmod_module **m)
+{
+	if (*m)
+		kmod_module_unref(*m);
+}
+
+void load_queue_free(struct load_request *q)
+{
+	while (q) {
+		struct load_request *next = q->next;
+
+		if (q->fd >= 0)
+			close(q->fd);
+		free(q->source);
+		free(q);
+		q = next;
+	}
+}
+
+/* NAME resolves to <dir>/<uname -r>/NAME.ko, then <dir>/NAME.ko, in each
+ * patch directory in order. */
+static int resolve_name(struct manager *m, const char *name, char *path, size_t size)
+{
+	for (char **d = m->config.patch_dirs; d && *d; d++) {
+		for (int i = 0; i < 2; i++) {
+			struct stat st;
+			int n;
+
+			if (i == 0)
+				n = snprintf(path, size, "%s/%s/%s.ko", *d, m->kernel_release, name);
+			else
+				n = snprintf(path, size, "%s/%s.ko", *d, name);
+			if (n < 0 || (size_t)n >= size)
+				continue;
+			if (lstat(path, &st) == 0)
+				return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool in_patch_dirs(struct manager *m, const char *path)
+{
+	for (char **d = m->config.patch_dirs; d && *d; d++)
+		if (path_is_below(path, *d))
+			return true;
+	return false;
+}
+
+/* Open the module file and check it: a regular file owned by root, not
+ * writable by group or others, with livepatch=Y in its modinfo. The module
+ * name comes from the modinfo. Returns the open fd. */
+static int open_module_file(const char *path, char ret_name[static KLP_MODULE_NAME_MAX],
+			    struct action_result *res)
+{
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+	_cleanup_close_ int fd = -1;
+	struct kmod_list *info = NULL, *l;
+	char fdpath[64], name[KLP_MODULE_NAME_MAX] = "";
+	bool livepatch = false;
+	struct stat st;
+	int r;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -errno, "Cannot open '%s': %s", path,
+			    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return fail(res, ACTION_ERROR_FAILED, -errno, "Cannot stat '%s': %m", path);
+	if (!S_ISREG(st.st_mode))
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "'%s' is not a regular file", path);
+	if (st.st_uid != 0)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+			    "'%s' is owned by uid %u, not by root", path, (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+			    "'%s' is writable by group or others (mode %04o)", path,
+			    (unsigned)(st.st_mode & 07777));
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return fail(res, ACTION_ERROR_FAILED, -ENOMEM, "Cannot create a libkmod context");
+	/* Through the fd: the file checked above is the one read. */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	r = kmod_module_new_from_path(ctx, fdpath, &mod);
+	if (r < 0)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, r, "Cannot read '%s' as a module: %s", path,
+			    strerror(-r));
+	r = kmod_module_get_info(mod, &info);
+	if (r < 0)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, r, "Cannot read the modinfo of '%s': %s",
+			    path, strerror(-r));
+	kmod_list_foreach(l, info)
+	{
+		const char *key = kmod_module_info_get_key(l);
+		const char *value = kmod_module_info_get_value(l);
+
+		if (!key || !value)
+			continue;
+		if (streq(key, "livepatch") && streq(value, "Y"))
+			livepatch = true;
+		else if (streq(key, "name"))
+			snprintf(name, sizeof(name), "%s", value);
+	}
+	kmod_module_info_free_list(info);
+
+	if (!livepatch)
+		return fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EINVAL,
+			    "'%s' is not a livepatch module (no livepatch=Y in its modinfo)", path);
+	if (!*name && module_name_from_path(path, name) < 0)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
+			    "Cannot tell the module name of '%s'", path);
+	if (module_name_normalize(name, ret_name) < 0)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
+			    "'%s' has an invalid module name '%s'", path, name);
+	return TAKE_FD(fd);
+}
+
+static int insert_fd(int fd, const char *name)
+{
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+	char fdpath[64];
+	int r;
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	r = kmod_module_new_from_path(ctx, fdpath, &mod);
+	if (r < 0)
+		return r;
+	return kmod_module_insert_module(mod, 0, NULL);
+}
+
+static int queue_load(struct manager *m, int fd, const char *name, const char *source)
+{
+	struct load_request *q, **tail;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->source = strdup(source);
+	if (!q->source) {
+		free(q);
+		return -ENOMEM;
+	}
+	q->fd = fd;
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	for (tail = &m->queue; *tail; tail = &(*tail)->next)
+		;
+	*tail = q;
+	log_patch(LOG_INFO, name, "queue", KLPD_MID_ACTION,
+		  "Queued load of '%s' until the transition of '%s' ends", source,
+		  m->state->transition.patch);
+	return 0;
+}
+
+static bool queued(struct manager *m, const char *name)
+{
+	for (struct load_request *q = m->queue; q; q = q->next)
+		if (streq(q->name, name))
+			return true;
+	return false;
+}
+
+int action_load(struct manager *m, const char *source, uint64_t flags,
+		char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued, struct action_result *res)
+{
+	char path[PATH_MAX], name[KLP_MODULE_NAME_MAX];
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	*ret_queued = false;
+	if (flags & ~KLPD_LOAD_FLAGS_ALL)
+		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Unknown flags 0x%llx",
+			    (unsigned long long)(flags & ~KLPD_LOAD_FLAGS_ALL));
+	if (!m->state->supported)
+		return fail(res, ACTION_ERROR_NOT_SUPPORTED, -EOPNOTSUPP,
+			    "This kernel has no livepatch support (no %s)", LIVEPATCH_SYSFS);
+
+	switch (patch_source_classify(source)) {
+	case PATCH_SOURCE_NAME:
+		if (resolve_name(m, source, path, sizeof(path)) < 0)
+			return fail(res, ACTION_ERROR_BAD_SOURCE, -ENOENT,
+				    "No module '%s' in the patch directories (tried <dir>/%s/%s.ko "
+				    "and <dir>/%s.ko)",
+				    source, m->kernel_release, source, source);
+		break;
+	case PATCH_SOURCE_PATH:
+		if (!in_patch_dirs(m, source))
+			return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+				    "'%s' is not inside a configured patch directory", source);
+		snprintf(path, sizeof(path), "%s", source);
+		break;
+	default:
+		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
+			    "'%s' is neither a module name nor an absolute, normalized path "
+			    "to a .ko file",
+			    source);
+	}
+
+	fd = open_module_file(path, name, res);
+	if (fd < 0)
+		return fd;
+
+	if (state_find(m->state, name) || queued(m, name))
+		return fail(res, ACTION_ERROR_REFUSED, -EEXIST, "Module '%s' is already loaded%s",
+			    name, queued(m, name) ? " (queued)" : "");
+
+	snprintf(ret_name, KLP_MODULE_NAME_MAX, "%s", name);
+	if (m->state->transition.active || m->queue) {
+		r = queue_load(m, fd, name, path);
+		if (r < 0)
+			return fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
+				    strerror(-r));
+		TAKE_FD(fd);
+		*ret_queued = true;
+		return 0;
+	}
+
+	r = state_expect_source(m->state, name, path);
+	if (r < 0)
+		return fail(res, ACTION_ERROR_FAILED, r, "Out of memory");
+	r = insert_fd(fd, name);
+	if (r == -EBUSY) {
+		/* Someone else started a transition first: wait for it. */
+		r = queue_load(m, fd, name, path);
+		if (r < 0)
+			return fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
+				    strerror(-r));
+		TAKE_FD(fd);
+		*ret_queued = true;
+		return 0;
+	}
+	if (r == -EEXIST)
+		return fail(res, ACTION_ERROR_REFUSED, r, "Module '%s' is already loaded", name);
+	if (r < 0)
+		return fail(res, ACTION_ERROR_FAILED, r, "Loading '%s' failed: %s", path,
+			    strerror(-r));
+	log_patch(LOG_NOTICE, name, "load", KLPD_MID_PATCH_LOADED, "Loaded '%s' from %s", name,
+		  path);
+	return 0;
+}
+
+void actions_run_queue(struct manager *m)
+{
+	while (m->queue && !m->state->transition.active) {
+		struct load_request *q = m->queue;
+		int r;
+
+		m->queue = q->next;
+		q->next = NULL;
+		(void)state_expect_source(m->state, q->name, q->source);
+		r = insert_fd(q->fd, q->name);
+		if (r == -EBUSY) {
+			/* another transition slipped in: try again when it ends */
+			q->next = m->queue;
+			m->queue = q;
+			return;
+		}
+		if (r < 0)
+			log_patch(LOG_ERR, q->name, "load", KLPD_MID_ACTION,
+				  "Queued load of '%s' failed: %s", q->source, strerror(-r));
+		else
+			log_patch(LOG_NOTICE, q->name, "load", KLPD_MID_PATCH_LOADED,
+				  "Loaded '%s' from %s (queued)", q->name, q->source);
+		load_queue_free(q);
+		/* The insert started a transition; the state learns of it
+		 * from the kernel's events. Re-read now so that the next
+		 * queued load waits for it. */
+		(void)state_rescan(m->state, now_monotonic());
+	}
+}
+
+static struct patch *find_live(struct manager *m, const char *name, struct action_result *res)
+{
+	struct patch *p;
+
+	if (!module_name_valid(name)) {
+		fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'", name);
+		return NULL;
+	}
+	p = state_find(m->state, name);
+	if (!p) {
+		fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT, "No livepatch '%s'", name);
+		return NULL;
+	}
+	return p;
+}
+
+int action_disable(struct manager *m, const char *name, struct action_result *res)
+{
+	struct transition *t = &m->state->transition;
+	struct patch *p;
+	int r;
+
+	p = find_live(m, name, res);
+	if (!p)
+		return -EINVAL;
+	if (t->active && streq(t->patch, p->name))
+		return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
+			    "Patch '%s' is in transition to %s: use Revert to undo it", p->name,
+			    t->target_patched ? "patched" : "unpatched");
+	if (!p->in_sysfs || !p->sysfs.enabled)
+		return fail(res, ACTION_ERROR_REFUSED, -EALREADY, "Patch '%s' is already %s",
+			    p->name, patch_state_to_string(p->state));
+	if (t->active)
+		return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
+			    "Patch '%s' cannot be disabled while '%s' is in transition", p->name,
+			    t->patch);
+	r = livepatch_sysfs_write_enabled(m->root, p->name, false);
+	if (r == -EBUSY)
+		return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, r,
+			    "Patch '%s' cannot be disabled: another transition is running", p->name);
+	if (r < 0)
+		return fail(res, ACTION_ERROR_FAILED, r, "Disabling '%s' failed: %s", p->name,
+			    strerror(-r));
+	log_patch(LOG_NOTICE, p->name, "disable", KLPD_MID_ACTION, "Disabling patch '%s'", p->name);
+	return 0;
+}
+
+int action_revert(struct manager *m, const char *name, struct action_result *res)
+{
+	struct transition *t = &m->state->transition;
+	struct patch *p;
+	int r;
+
+	p = find_live(m, name, res);
+	if (!p)
+		return -EINVAL;
+	if (!t->active || !streq(t->patch, p->name))
+		return fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
+			    "Patch '%s' is not in transition", p->name);
+	/* Writing the opposite of the target reverses the transition. */
+	r = livepatch_sysfs_write_enabled(m->root, p->name, !t->target_patched);
+	if (r < 0)
+		return fail(res, ACTION_ERROR_FAILED, r, "Reverting the transition of '%s' failed: %s",
+			    p->name, strerror(-r));
+	log_patch(LOG_NOTICE, p->name, "revert", KLPD_MID_ACTION,
+		  "Reverting the transition of '%s' (now going to %s)", p->name,
+		  t->target_patched ? "unpatched" : "patched");
+	return state_refresh(m->state, p->name, now_monotonic());
+}
+
+int action_force(struct manager *m, const char *name, struct action_result *res)
+{
+	struct transition *t = &m->state->transition;
+	struct patch *p;
+	int r;
+
+	p = find_live(m, name, res);
+	if (!p)
+		return -EINVAL;
+	if (!t->active || !streq(t->patch, p->name))
+		return fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
+			    "Patch '%s' is not in transition", p->name);
+	r = livepatch_sysfs_write_force(m->root, p->name);
+	if (r == -ENOENT)
+		return fail(res, ACTION_ERROR_NOT_SUPPORTED, r,
+			    "This kernel cannot force transitions (no 'force' attribute)");
+	if (r < 0)
+		return fail(res, ACTION_ERROR_FAILED, r, "Forcing the transition of '%s' failed: %s",
+			    p->name, strerror(-r));
+	log_patch(LOG_WARNING, p->name, "force", KLPD_MID_ACTION,
+		  "Forcing the transition of '%s' to %s", p->name,
+		  t->target_patched ? "patched" : "unpatched");
+	state_note_forced(m->state);
+	return 0;
+}
+
+int action_unload(struct manager *m, const char *module, struct action_result *res)
+{
+	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+	char name[KLP_MODULE_NAME_MAX];
+	struct module_sysfs ms;
+	struct patch *p;
+	int r;
+
+	if (module_name_normalize(module, name) < 0)
+		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'",
+			    module);
+	p = state_find(m->state, name);
+	if (!p) {
+		if (module_sysfs_read(m->root, name, &ms) >= 0)
+			return fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EPERM,
+				    "Module '%s' is not a livepatch module", name);
+		return fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT, "Module '%s' is not loaded",
+			    name);
+	}
+	if (p->in_sysfs) {
+		if (m->state->transition.active && streq(m->state->transition.patch, p->name))
+			return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
+				    "Patch '%s' is in transition", p->name);
+		if (p->sysfs.enabled)
+			return fail(res, ACTION_ERROR_REFUSED, -EBUSY,
+				    "Patch '%s' is enabled: disable it first", p->name);
+		return fail(res, ACTION_ERROR_REFUSED, -EBUSY,
+			    "Patch '%s' is still being freed by the kernel: try again", p->name);
+	}
+	if (p->state == PATCH_STATE_PINNED)
+		return fail(res, ACTION_ERROR_PINNED, -EBUSY,
+			    "Module '%s' is pinned by a forced transition until reboot", p->name);
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return fail(res, ACTION_ERROR_FAILED, -ENOMEM, "Cannot create a libkmod context");
+	r = kmod_module_new_from_name(ctx, p->name, &mod);
+	if (r < 0)
+		return fail(res, ACTION_ERROR_FAILED, r, "libkmod: %s", strerror(-r));
+	snprintf(m->unloading, sizeof(m->unloading), "%s", p->name);
+	r = kmod_module_remove_module(mod, 0);
+	if (r == -EAGAIN || r == -EBUSY) {
+		m->unloading[0] = '\0';
+		return fail(res, p->forced ? ACTION_ERROR_PINNED : ACTION_ERROR_REFUSED, r,
+			    "Module '%s' is in use (refcount %d)", p->name, p->module.refcnt);
+	}
+	if (r < 0 && r != -ENOENT) {
+		m->unloading[0] = '\0';
+		return fail(res, ACTION_ERROR_FAILED, r, "Removing '%s' failed: %s", p->name,
+			    strerror(-r));
+	}
+	/* The udev event follows; reading now keeps the reply consistent. */
+	(void)state_refresh(m->state, name, now_monotonic());
+	m->unloading[0] = '\0';
+	return 0;
+}

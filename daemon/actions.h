@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#include "manager.h"
+
+/* What klpd does to the kernel on request, each step checked against the
+ * current state first. A failure says which rule refused it. */
+
+enum action_error {
+	ACTION_ERROR_FAILED, /* the kernel or the file system said no: see errnum */
+	ACTION_ERROR_INVALID_ARGS,
+	ACTION_ERROR_NO_SUCH_PATCH,
+	ACTION_ERROR_NOT_LIVEPATCH,
+	ACTION_ERROR_TRANSITION_IN_PROGRESS,
+	ACTION_ERROR_NOT_IN_TRANSITION,
+	ACTION_ERROR_PINNED,
+	ACTION_ERROR_BAD_SOURCE,
+	ACTION_ERROR_NOT_SUPPORTED,
+	ACTION_ERROR_REFUSED,
+};
+
+struct action_result {
+	enum action_error error;
+	int errnum;
+	char message[512];
+};
+
+/* Load SOURCE (a module name or an absolute path in a patch directory).
+ * The patch's module name goes to RET_NAME. *RET_QUEUED is set when the
+ * load waits for the running transition. */
+int action_load(struct manager *m, const char *source, uint64_t flags,
+		char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued, struct action_result *res);
+int action_disable(struct manager *m, const char *name, struct action_result *res);
+int action_revert(struct manager *m, const char *name, struct action_result *res);
+int action_force(struct manager *m, const char *name, struct action_result *res);
+int action_unload(struct manager *m, const char *module, struct action_result *res);
+
+/* Run queued loads while no transition runs. */
+void actions_run_queue(struct manager *m);
+void load_queue_free(struct load_request *q);

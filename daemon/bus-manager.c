@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* org.klpd.livepatch1.Manager on /org/klpd/livepatch1, the ObjectManager,
+ * and the mirroring of state changes onto the bus. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "bus.h"
+#include "dbus-names.h"
+#include "log.h"
+#include "macro.h"
+
+static const char *const action_error_names[] = {
+	[ACTION_ERROR_FAILED] = SD_BUS_ERROR_FAILED,
+	[ACTION_ERROR_INVALID_ARGS] = SD_BUS_ERROR_INVALID_ARGS,
+	[ACTION_ERROR_NO_SUCH_PATCH] = KLPD_ERROR_NO_SUCH_PATCH,
+	[ACTION_ERROR_NOT_LIVEPATCH] = KLPD_ERROR_NOT_LIVEPATCH,
+	[ACTION_ERROR_TRANSITION_IN_PROGRESS] = KLPD_ERROR_TRANSITION_IN_PROGRESS,
+	[ACTION_ERROR_NOT_IN_TRANSITION] = KLPD_ERROR_NOT_IN_TRANSITION,
+	[ACTION_ERROR_PINNED] = KLPD_ERROR_PINNED,
+	[ACTION_ERROR_BAD_SOURCE] = KLPD_ERROR_BAD_SOURCE,
+	[ACTION_ERROR_NOT_SUPPORTED] = KLPD_ERROR_NOT_SUPPORTED,
+	[ACTION_ERROR_REFUSED] = KLPD_ERROR_REFUSED,
+};
+
+static int reply_error(sd_bus_error *error, const struct action_result *res)
+{
+	return sd_bus_error_set(error, action_error_names[res->error], res->message);
+}
+
+/* Reads are open to everyone; every change needs CAP_SYS_MODULE, checked
+ * here and not only in the bus policy file. */
+static int check_caller(sd_bus_message *msg, const char *what, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	int r;
+
+	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EFFECTIVE_CAPS | SD_BUS_CREDS_AUGMENT,
+				      &creds);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, r, "Cannot tell the caller's capabilities: %s",
+					       strerror(-r));
+	r = sd_bus_creds_has_effective_cap(creds, CAP_SYS_MODULE);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, r, "Cannot tell the caller's capabilities: %s",
+					       strerror(-r));
+	if (r == 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s needs CAP_SYS_MODULE", what);
+	return 0;
+}
+
+static int method_load(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	struct action_result res = {};
+	char name[KLP_MODULE_NAME_MAX];
+	_cleanup_free_ char *path = NULL;
+	const char *source;
+	uint64_t flags;
+	bool queued;
+	int r;
+
+	r = sd_bus_message_read(msg, "st", &source, &flags);
+	if (r < 0)
+		return r;
+	r = check_caller(msg, "Load", error);
+	if (r < 0)
+		return r;
+	r = action_load(m, source, flags, name, &queued, &res);
+	if (r < 0)
+		return reply_error(error, &res);
+	manager_changed(m);
+	r = bus_patch_path(name, &path);
+	if (r < 0)
+		return r;
+	return sd_bus_reply_method_return(msg, "o", path);
+}
+
+typedef int (*name_action)(struct manager *m, const char *name, struct action_result *res);
+
+static int method_name_action(sd_bus_message *msg, struct manager *m, const char *what,
+			      name_action action, sd_bus_error *error)
+{
+	struct action_result res = {};
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(msg, "s", &name);
+	if (r < 0)
+		return r;
+	r = check_caller(msg, what, error);
+	if (r < 0)
+		return r;
+	r = action(m, name, &res);
+	if (r < 0)
+		return reply_error(error, &res);
+	manager_changed(m);
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_disable(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return method_name_action(msg, userdata, "Disable", action_disable, error);
+}
+
+static int method_revert(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return method_name_action(msg, userdata, "Revert", action_revert, error);
+}
+
+static int method_force(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return method_name_action(msg, userdata, "Force", action_force, error);
+}
+
+static int method_unload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return method_name_action(msg, userdata, "Unload", action_unload, error);
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	_cleanup_free_ char *msg_error = NULL;
+	int r;
+
+	r = check_caller(msg, "Reload", error);
+	if (r < 0)
+		return r;
+	r = manager_reload(m, &msg_error);
+	if (r == -EINVAL && msg_error)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "Configuration refused, the running one stays:\n%s",
+					 msg_error);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, r, "Reload failed: %s", strerror(-r));
+	return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int property_get_version(sd_bus *bus, const char *path, const char *interface,
+				const char *property, sd_bus_message *reply, void *userdata,
+				sd_bus_error *error)
+{
+	return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
+}
+
+static int property_get_kernel_release(sd_bus *bus, const char *path, const char *interface,
+				       const char *property, sd_bus_message *reply, void *userdata,
+				       sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append(reply, "s", m->kernel_release);
+}
+
+static int property_get_supported(sd_bus *bus, const char *path, const char *interface,
+				  const char *property, sd_bus_message *reply, void *userdata,
+				  sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append(reply, "b", m->state->supported);
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface,
+			      const char *property, sd_bus_message *reply, void *userdata,
+			      sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append(reply, "s", state_manager_state(m->state));
+}
+
+static int property_get_transition_patch(sd_bus *bus, const char *path, const char *interface,
+					 const char *property, sd_bus_message *reply,
+					 void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append(reply, "s",
+				     m->state->transition.active ? m->state->transition.patch : "");
+}
+
+static int property_get_reboot_required(sd_bus *bus, const char *path, const char *interface,
+					const char *property, sd_bus_message *reply,
+					void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append(reply, "b", state_reboot_required(m->state));
+}
+
+static int property_get_pinned_modules(sd_bus *bus, const char *path, const char *interface,
+				       const char *property, sd_bus_message *reply, void *userdata,
+				       sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	int r;
+
+	r = sd_bus_message_open_container(reply, 'a', "s");
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->state->n_patches; i++) {
+		const struct patch *p = m->state->patches[i];
+
+		if (p->state != PATCH_STATE_PINNED)
+			continue;
+		r = sd_bus_message_append(reply, "s", p->name);
+		if (r < 0)
+			return r;
+	}
+	return sd_bus_message_close_container(reply);
+}
+
+static int property_get_patch_directories(sd_bus *bus, const char *path, const char *interface,
+					  const char *property, sd_bus_message *reply,
+					  void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append_strv(reply, m->config.patch_dirs);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("KernelRelease", "s", property_get_kernel_release, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Supported", "b", property_get_supported, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("TransitionPatch", "s", property_get_transition_patch, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("RebootRequired", "b", property_get_reboot_required, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("PinnedModules", "as", property_get_pinned_modules, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("PatchDirectories", "as", property_get_patch_directories, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+	SD_BUS_METHOD_WITH_ARGS("Load", SD_BUS_ARGS("s", source, "t", flags),
+				SD_BUS_RESULT("o", patch), method_load,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Disable", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+				method_disable, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Revert", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+				method_revert, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Force", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_force,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Unload", SD_BUS_ARGS("s", module), SD_BUS_NO_RESULT,
+				method_unload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+
+	SD_BUS_SIGNAL_WITH_ARGS("TransitionStarted", SD_BUS_ARGS("s", patch, "s", target), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("TransitionFinished",
+				SD_BUS_ARGS("s", patch, "s", target, "s", how, "t", usec), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("TransitionStalled", SD_BUS_ARGS("s", patch, "a(uss)", blockers),
+				0),
+	SD_BUS_SIGNAL_WITH_ARGS("ModuleUnloaded", SD_BUS_ARGS("s", module, "s", reason), 0),
+	SD_BUS_SIGNAL_WITH_ARGS("PolicyApplied", SD_BUS_ARGS("s", patch, "s", action, "s", reason),
+				0),
+	SD_BUS_VTABLE_END,
+};
+
+int bus_setup(struct manager *m)
+{
+	int r;
+
+	r = sd_bus_default_system(&m->bus);
+	if (r < 0)
+		return log_error_errno(r, "Cannot connect to the system bus");
+	r = sd_bus_add_object_vtable(m->bus, NULL, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				     manager_vtable, m);
+	if (r < 0)
+		return log_error_errno(r, "Cannot add the manager object");
+	r = sd_bus_add_fallback_vtable(m->bus, NULL, KLPD_PATCH_PATH_PREFIX, KLPD_PATCH_INTERFACE,
+				       patch_vtable, bus_patch_find, m);
+	if (r < 0)
+		return log_error_errno(r, "Cannot add the patch objects");
+	r = sd_bus_add_node_enumerator(m->bus, NULL, KLPD_PATCH_PATH_PREFIX, bus_patch_enumerate,
+				       m);
+	if (r < 0)
+		return log_error_errno(r, "Cannot add the patch enumerator");
+	r = sd_bus_add_object_manager(m->bus, NULL, KLPD_MANAGER_PATH);
+	if (r < 0)
+		return log_error_errno(r, "Cannot add the object manager");
+	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return log_error_errno(r, "Cannot attach the bus to the event loop");
+	/* Take the name last: callers may come as soon as we have it. */
+	r = sd_bus_request_name(m->bus, KLPD_BUS_NAME, 0);
+	if (r < 0)
+		return log_error_errno(r, "Cannot own the bus name %s", KLPD_BUS_NAME);
+	return 0;
+}
+
+void bus_patch_added(struct manager *m, const struct patch *p)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!m->bus || bus_patch_path(p->name, &path) < 0)
+		return;
+	(void)sd_bus_emit_object_added(m->bus, path);
+}
+
+void bus_patch_removed(struct manager *m, const struct patch *p)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (!m->bus || bus_patch_path(p->name, &path) < 0)
+		return;
+	(void)sd_bus_emit_object_removed(m->bus, path);
+}
+
+void bus_patch_changed(struct manager *m, const struct patch *p, unsigned props)
+{
+	static const char *const names[] = {
+		"State",   "Enabled", "Transition", "Replace", "StackOrder", "Objects",
+		"Refcount", "Forced", "LoadedAt",   "Source",  "Blockers",
+	};
+	_cleanup_free_ char *path = NULL;
+	char *changed[ELEMENTSOF(names) + 1];
+	size_t n = 0;
+
+	if (!m->bus || bus_patch_path(p->name, &path) < 0)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (props & (1u << i))
+			changed[n++] = (char *)names[i];
+	changed[n] = NULL;
+	if (n > 0)
+		(void)sd_bus_emit_properties_changed_strv(m->bus, path, KLPD_PATCH_INTERFACE,
+							  changed);
+}
+
+void bus_manager_changed(struct manager *m, unsigned props)
+{
+	static const char *const names[] = {
+		"State", "TransitionPatch", "RebootRequired", "PinnedModules", "Supported",
+	};
+	char *changed[ELEMENTSOF(names) + 1];
+	size_t n = 0;
+
+	if (!m->bus)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (props & (1u << i))
+			changed[n++] = (char *)names[i];
+	changed[n] = NULL;
+	if (n > 0)
+		(void)sd_bus_emit_properties_changed_strv(m->bus, KLPD_MANAGER_PATH,
+							  KLPD_MANAGER_INTERFACE, changed);
+}
+
+void bus_emit_transition_started(struct manager *m, const struct transition *t)
+{
+	if (!m->bus)
+		return;
+	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				 "TransitionStarted", "ss", t->patch,
+				 t->target_patched ? KLPD_TARGET_PATCHED : KLPD_TARGET_UNPATCHED);
+}
+
+void bus_emit_transition_finished(struct manager *m, const struct transition *t)
+{
+	if (!m->bus)
+		return;
+	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				 "TransitionFinished", "ssst", t->patch,
+				 t->target_patched ? KLPD_TARGET_PATCHED : KLPD_TARGET_UNPATCHED,
+				 transition_how_to_string(t->how), t->end_usec - t->start_usec);
+}
+
+void bus_emit_transition_stalled(struct manager *m)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+	const struct transition *t = &m->state->transition;
+
+	if (!m->bus || !t->active)
+		return;
+	if (sd_bus_message_new_signal(m->bus, &msg, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				      "TransitionStalled") < 0)
+		return;
+	if (sd_bus_message_append(msg, "s", t->patch) < 0 ||
+	    bus_append_blockers(msg, state_find(m->state, t->patch)) < 0)
+		return;
+	(void)sd_bus_send(m->bus, msg, NULL);
+}
+
+void bus_emit_module_unloaded(struct manager *m, const char *module, const char *reason)
+{
+	if (!m->bus)
+		return;
+	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				 "ModuleUnloaded", "ss", module, reason);
+}
+
+void bus_emit_policy_applied(struct manager *m, const char *patch, const char *action,
+			     const char *reason)
+{
+	if (!m->bus)
+		return;
+	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				 "PolicyApplied", "sss", patch, action, reason);
+}

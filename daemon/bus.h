@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "manager.h"
+#include "state.h"
+
+/* The D-Bus service: translates between the bus and the state/actions. */
+
+int bus_setup(struct manager *m);
+
+/* Mirror state changes onto the bus. */
+void bus_patch_added(struct manager *m, const struct patch *p);
+void bus_patch_removed(struct manager *m, const struct patch *p);
+void bus_patch_changed(struct manager *m, const struct patch *p, unsigned props);
+void bus_manager_changed(struct manager *m, unsigned props);
+void bus_emit_transition_started(struct manager *m, const struct transition *t);
+void bus_emit_transition_finished(struct manager *m, const struct transition *t);
+void bus_emit_transition_stalled(struct manager *m);
+void bus_emit_module_unloaded(struct manager *m, const char *module, const char *reason);
+void bus_emit_policy_applied(struct manager *m, const char *patch, const char *action,
+			     const char *reason);
+
+/* bus-patch.c */
+extern const sd_bus_vtable patch_vtable[];
+int bus_patch_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+		   void **found, sd_bus_error *error);
+int bus_patch_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes,
+			sd_bus_error *error);
+int bus_patch_path(const char *name, char **ret);
+int bus_append_blockers(sd_bus_message *reply, const struct patch *p);

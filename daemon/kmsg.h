@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdint.h>
+
+#include "kmsg-record.h"
+
+/* /dev/kmsg, read from its end: one record per read(2). */
+
+/* Opened non-blocking and positioned after the last record. */
+int kmsg_open(const char *root);
+
+/* Read every pending record, calling ON_RECORD for the livepatch ones.
+ * Returns 1 when records were lost (EPIPE: the ring buffer wrapped) or
+ * ON_RECORD asked for a rescan by returning > 0; 0 otherwise; -errno. */
+int kmsg_drain(int fd, int (*on_record)(const struct livepatch_record *r, uint64_t usec, void *u),
+	       void *userdata);

@@ -1,0 +1,39 @@
+# daemon/: klpd. Files are split by what they know (DESIGN.md, "Layout"):
+#   kernel I/O     sysfs-livepatch.c tasks.c kmsg.c udev-monitor.c actions.c (libkmod)
+#   state model    state.c
+#   D-Bus service  bus-manager.c bus-patch.c
+#   main           main.c manager.c (one sd-event loop), log.c, config.c
+sbin_PROGRAMS += daemon/klpd
+
+# The state model and the kernel reads it is built from: no sd-bus, no
+# sd-event, so that the unit tests run it against a fake /sys.
+daemon_state_sources = \
+	daemon/state.c daemon/state.h \
+	daemon/sysfs-livepatch.c daemon/sysfs-livepatch.h \
+	daemon/tasks.c daemon/tasks.h
+
+daemon_klpd_SOURCES = \
+	daemon/main.c \
+	daemon/manager.c daemon/manager.h \
+	daemon/actions.c daemon/actions.h \
+	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \
+	daemon/kmsg.c daemon/kmsg.h \
+	daemon/udev-monitor.c daemon/udev-monitor.h \
+	daemon/config.c daemon/config.h \
+	daemon/log.c daemon/log.h \
+	$(daemon_state_sources) \
+	$(libklpd_shared_sources)
+daemon_klpd_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(LIBUDEV_CFLAGS) $(LIBKMOD_CFLAGS) \
+	$(INIH_CFLAGS)
+# config.c reads klpd.conf with inih
+daemon_klpd_LDADD = $(LIBSYSTEMD_LIBS) $(LIBUDEV_LIBS) $(LIBKMOD_LIBS) $(INIH_LIBS)
+
+# Configuration, policy and the state directory (the policy issue). The
+# policy engine and the config parser are pure enough for the unit tests.
+daemon_policy_sources = \
+	daemon/config.c daemon/config.h \
+	daemon/policy.c daemon/policy.h \
+	daemon/statedir.c daemon/statedir.h
+daemon_klpd_SOURCES += daemon/policy.c daemon/policy.h daemon/statedir.c daemon/statedir.h
+daemon_klpd_CFLAGS += $(INIH_CFLAGS)
+daemon_klpd_LDADD += $(INIH_LIBS)

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+
+static void help(void)
+{
+	printf("Usage: klpd [OPTIONS]\n"
+	       "\n"
+	       "Manage the kernel's livepatches: load them, follow their transitions,\n"
+	       "and offer all of it as org.klpd.livepatch1 on the system bus.\n"
+	       "Meant to run as klpd.service; see klpd(8).\n"
+	       "\n"
+	       "Options:\n"
+	       "  -h --help       Show this help\n"
+	       "     --version    Show the version\n"
+	       "  -d --debug      Log debug messages\n"
+	       "\n"
+	       "Signals: SIGHUP reloads (configuration and a full rescan), SIGTERM and\n"
+	       "SIGINT stop klpd. Stopping never disables or unloads a patch.\n");
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct manager *m = userdata;
+
+	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping (patches stay as they are)");
+	log_info("Received %s, stopping; patches stay as they are", strsignal((int)si->ssi_signo));
+	return sd_event_exit(m->event, 0);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	return manager_reload(userdata);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "debug", no_argument, NULL, 'd' },
+		{},
+	};
+	_cleanup_(manager_freep) struct manager *m = NULL;
+	sigset_t mask;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "hd", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help();
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("klpd %s\n", PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case 'd':
+			log_set_max_level(LOG_DEBUG);
+			break;
+		default:
+			fprintf(stderr, "Try 'klpd --help'.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "klpd takes no arguments ('%s'). Try 'klpd --help'.\n",
+			argv[optind]);
+		return 2;
+	}
+
+	/* Blocked first, then handled in the loop through signalfd. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		log_error_errno(-errno, "Cannot block signals");
+		return EXIT_FAILURE;
+	}
+
+	r = manager_new(&m);
+	if (r < 0) {
+		log_error_errno(r, "Cannot set up klpd");
+		return EXIT_FAILURE;
+	}
+	r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
+	if (r < 0) {
+		log_error_errno(r, "Cannot handle signals");
+		return EXIT_FAILURE;
+	}
+	/* WATCHDOG=1 from the loop itself, at half of WatchdogSec=. */
+	r = sd_event_set_watchdog(m->event, true);
+	if (r < 0)
+		log_warning_errno(r, "Cannot enable the watchdog");
+
+	r = manager_start(m);
+	if (r < 0) {
+		(void)sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
+		return EXIT_FAILURE;
+	}
+	r = manager_run(m);
+	if (r < 0) {
+		log_error_errno(r, "Event loop failed");
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}

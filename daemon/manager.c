@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <libudev.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "actions.h"
+#include "bus.h"
+#include "duration.h"
+#include "kmsg.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "tasks.h"
+#include "udev-monitor.h"
+
+/* Blockers are listed once a transition is older than this, and re-read
+ * no more often than this. */
+#define BLOCKER_THRESHOLD_USEC (3 * USEC_PER_SEC)
+#define BLOCKER_INTERVAL_USEC (2 * USEC_PER_SEC)
+#define BLOCKERS_MAX 64
+
+static uint64_t now_clock(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t now_monotonic(void)
+{
+	return now_clock(CLOCK_MONOTONIC);
+}
+
+uint64_t now_realtime(void)
+{
+	return now_clock(CLOCK_REALTIME);
+}
+
+/* --- state -> log + bus */
+
+static void on_patch_added(void *u, const struct patch *p)
+{
+	struct manager *m = u;
+
+	log_patch(LOG_INFO, p->name, NULL, NULL, "Livepatch module '%s' found (%s, refcount %d)",
+		  p->name, patch_state_to_string(p->state), p->module.refcnt);
+	bus_patch_added(m, p);
+}
+
+static void on_patch_removed(void *u, const struct patch *p)
+{
+	bus_patch_removed(u, p);
+}
+
+static void on_patch_changed(void *u, const struct patch *p, unsigned props)
+{
+	struct manager *m = u;
+
+	if (props & PATCH_PROP_STATE) {
+		if (p->state == PATCH_STATE_PINNED)
+			log_patch(LOG_WARNING, p->name, NULL, KLPD_MID_MODULE_PINNED,
+				  "Module '%s' is pinned by a forced transition: it cannot be "
+				  "unloaded until reboot",
+				  p->name);
+		else
+			log_patch(LOG_INFO, p->name, NULL, NULL, "Patch '%s' is now %s", p->name,
+				  patch_state_to_string(p->state));
+	}
+	bus_patch_changed(m, p, props);
+}
+
+static void on_manager_changed(void *u, unsigned props)
+{
+	bus_manager_changed(u, props);
+}
+
+static void on_transition_started(void *u, const struct transition *t)
+{
+	struct manager *m = u;
+	const char *target = t->target_patched ? "patched" : "unpatched";
+
+	log_patch(LOG_NOTICE, t->patch, "transition", KLPD_MID_TRANSITION_STARTED,
+		  "Transition of '%s' to %s started", t->patch, target);
+	m->last_blocker_scan = 0;
+	bus_emit_transition_started(m, t);
+}
+
+static void on_transition_finished(void *u, const struct transition *t)
+{
+	struct manager *m = u;
+	char d[DURATION_MAX];
+
+	log_patch(LOG_NOTICE, t->patch, transition_how_to_string(t->how),
+		  KLPD_MID_TRANSITION_FINISHED, "Transition of '%s' to %s %s after %s", t->patch,
+		  t->target_patched ? "patched" : "unpatched", transition_how_to_string(t->how),
+		  duration_format_short(d, sizeof(d), t->end_usec - t->start_usec));
+	bus_emit_transition_finished(m, t);
+}
+
+static void on_module_unloaded(void *u, const char *module)
+{
+	struct manager *m = u;
+	const char *reason = !streq(m->unloading, module) ? "external"
+			     : m->unloading_by_policy     ? "policy"
+							  : "requested";
+
+	log_patch(LOG_NOTICE, module, "unload", KLPD_MID_MODULE_UNLOADED,
+		  "Module '%s' unloaded (%s)", module, reason);
+	bus_emit_module_unloaded(m, module, reason);
+}
+
+static const struct state_listener listener = {
+	.patch_added = on_patch_added,
+	.patch_removed = on_patch_removed,
+	.patch_changed = on_patch_changed,
+	.manager_changed = on_manager_changed,
+	.transition_started = on_transition_started,
+	.transition_finished = on_transition_finished,
+	.module_unloaded = on_module_unloaded,
+};
+
+/* --- STATUS= */
+
+static void update_status(struct manager *m)
+{
+	const struct transition *t = &m->state->transition;
+	size_t applied = state_count(m->state, PATCH_STATE_APPLIED);
+	size_t pinned = state_count(m->state, PATCH_STATE_PINNED);
+	char status[256], d[DURATION_MAX], extra[64] = "";
+	size_t queued = 0;
+
+	for (struct load_request *q = m->queue; q; q = q->next)
+		queued++;
+	if (pinned)
+		snprintf(extra, sizeof(extra), ", %zu pinned (reboot required)", pinned);
+	if (queued)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %zu queued",
+			 queued);
+
+	if (!m->state->supported)
+		snprintf(status, sizeof(status), "no livepatch support in this kernel");
+	else if (t->active)
+		snprintf(status, sizeof(status), "%zu applied, '%s' %s to %s (%s)%s", applied,
+			 t->patch, t->stalled ? "stalled" : "in transition",
+			 t->target_patched ? "patched" : "unpatched",
+			 duration_format_short(d, sizeof(d),
+					       now_monotonic() > t->start_usec
+						       ? now_monotonic() - t->start_usec
+						       : 0),
+			 extra);
+	else
+		snprintf(status, sizeof(status), "idle, %zu applied%s", applied, extra);
+
+	if (streq(status, m->last_status))
+		return;
+	snprintf(m->last_status, sizeof(m->last_status), "%s", status);
+	(void)sd_notifyf(false, "STATUS=%s", status);
+}
+
+/* --- timers: only while something is pending */
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void rearm(struct manager *m, uint64_t policy_next)
+{
+	uint64_t now = now_monotonic();
+	uint64_t next = state_next_wakeup(m->state, now);
+	int r;
+
+	if (policy_next < next)
+		next = policy_next > now ? policy_next : now;
+
+	if (next == USEC_INFINITY) {
+		if (m->timer)
+			(void)sd_event_source_set_enabled(m->timer, SD_EVENT_OFF);
+		return;
+	}
+	if (!m->timer) {
+		r = sd_event_add_time(m->event, &m->timer, CLOCK_MONOTONIC, next, 10 * USEC_PER_MSEC,
+				      on_timer, m);
+		if (r < 0)
+			log_error_errno(r, "Cannot add a timer");
+		return;
+	}
+	(void)sd_event_source_set_time(m->timer, next);
+	(void)sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
+}
+
+static void scan_blockers(struct manager *m, uint64_t now)
+{
+	const struct transition *t = &m->state->transition;
+	struct blocker *list = NULL;
+	size_t n = 0, total = 0;
+	int r;
+
+	if (!t->active || now < t->start_usec + BLOCKER_THRESHOLD_USEC ||
+	    now < m->last_blocker_scan + BLOCKER_INTERVAL_USEC)
+		return;
+	m->last_blocker_scan = now;
+	r = tasks_scan_blockers(m->root, t->target_patched, BLOCKERS_MAX, &list, &n, &total);
+	if (r < 0) {
+		log_warning_errno(r, "Cannot scan the tasks blocking '%s'", t->patch);
+		return;
+	}
+	state_set_blockers(m->state, list, n, total);
+}
+
+/* --- policy: its decisions executed, logged with their reason, signalled */
+
+static void policy_applied(struct manager *m, const struct policy_action *a, int prio,
+			   const char *fmt, ...) _printf_(4, 5);
+static void policy_applied(struct manager *m, const struct policy_action *a, int prio,
+			   const char *fmt, ...)
+{
+	const char *action = policy_action_to_string(a->kind);
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_patch(prio, a->patch, action, KLPD_MID_ACTION, "Policy: %s: %s", what, a->reason);
+	bus_emit_policy_applied(m, a->patch, action, a->reason);
+}
+
+static void execute(struct manager *m, const struct policy_action *a, uint64_t now)
+{
+	const struct transition *t = &m->state->transition;
+	struct action_result res = {};
+	char d[DURATION_MAX];
+	int r;
+
+	switch (a->kind) {
+	case POLICY_ACTION_STALL:
+		/* The signal carries the blockers as they are now. */
+		m->last_blocker_scan = 0;
+		scan_blockers(m, now);
+		if (state_set_stalled(m->state)) {
+			log_patch(LOG_WARNING, t->patch, "stall", KLPD_MID_TRANSITION_STALLED,
+				  "Transition of '%s' stalled: %zu tasks still %s after %s; %s",
+				  t->patch, t->n_blockers_total,
+				  t->target_patched ? "unpatched" : "patched",
+				  duration_format_short(d, sizeof(d), now - t->start_usec), a->reason);
+			bus_emit_transition_stalled(m);
+		}
+		break;
+	case POLICY_ACTION_WAIT:
+		policy_applied(m, a, LOG_NOTICE, "leaving the stalled transition of '%s' alone",
+			       a->patch);
+		break;
+	case POLICY_ACTION_REVERT:
+		r = action_revert(m, a->patch, &res);
+		if (r < 0)
+			log_patch(LOG_ERR, a->patch, "revert", KLPD_MID_ACTION,
+				  "Policy: reverting '%s' failed, not retried: %s", a->patch,
+				  res.message);
+		else
+			policy_applied(m, a, LOG_NOTICE, "reverted the transition of '%s'",
+				       a->patch);
+		break;
+	case POLICY_ACTION_FORCE:
+		r = action_force(m, a->patch, &res);
+		if (r < 0)
+			log_patch(LOG_ERR, a->patch, "force", KLPD_MID_ACTION,
+				  "Policy: forcing '%s' failed, not retried: %s", a->patch,
+				  res.message);
+		else
+			policy_applied(m, a, LOG_WARNING, "forced the transition of '%s'", a->patch);
+		break;
+	case POLICY_ACTION_UNLOAD:
+		m->unloading_by_policy = true;
+		r = action_unload(m, a->patch, &res);
+		m->unloading_by_policy = false;
+		if (r >= 0)
+			policy_applied(m, a, LOG_NOTICE, "unloaded module '%s'", a->patch);
+		else if (res.error == ACTION_ERROR_NO_SUCH_PATCH)
+			/* someone was quicker: that is what UnloadDelay is for */
+			log_patch(LOG_INFO, a->patch, "unload", KLPD_MID_ACTION,
+				  "Policy: module '%s' is already gone", a->patch);
+		else
+			log_patch(LOG_WARNING, a->patch, "unload", KLPD_MID_ACTION,
+				  "Policy: unloading '%s' failed, not retried: %s", a->patch,
+				  res.message);
+		break;
+	case _POLICY_ACTION_MAX:
+		break;
+	}
+	if (policy_note(&m->policy, m->state, a, now) < 0)
+		log_error_errno(-ENOMEM, "Cannot remember the policy's action");
+}
+
+/* Run the policy until it has nothing left to do now; returns when to look
+ * again. An action changes the state (a revert, an unload), so the policy
+ * looks again at once; each action is done at most once, so this ends. */
+static uint64_t run_policy(struct manager *m, uint64_t now)
+{
+	for (int round = 0; round < 8; round++) {
+		struct policy_result res;
+		uint64_t next;
+		int r;
+
+		r = policy_evaluate(m->state, &m->config, &m->policy, now, &res);
+		if (r < 0) {
+			log_error_errno(r, "Evaluating the policy failed");
+			return now + USEC_PER_SEC;
+		}
+		for (size_t i = 0; i < res.n_actions; i++)
+			execute(m, &res.actions[i], now);
+		next = res.next_usec;
+		if (res.n_actions == 0) {
+			policy_result_done(&res);
+			return next;
+		}
+		policy_result_done(&res);
+	}
+	return now + USEC_PER_SEC;
+}
+
+/* --- unload deadlines in the state directory */
+
+static bool is_leftover(const struct patch *p)
+{
+	return p->loaded && !p->in_sysfs &&
+	       (p->state == PATCH_STATE_DISABLED || p->state == PATCH_STATE_REPLACED);
+}
+
+static bool keep_module(const char *module, void *userdata)
+{
+	struct manager *m = userdata;
+	const struct patch *p = state_find(m->state, module);
+
+	return p && is_leftover(p);
+}
+
+static const struct leftover_record *find_leftover(const struct leftover_record *l, size_t n,
+						   const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(l[i].name, name))
+			return &l[i];
+	return NULL;
+}
+
+/* Record when each leftover became one, keep the policy's view of it in
+ * step, and rewrite the file when the set changed. */
+static void sync_leftovers(struct manager *m, uint64_t now)
+{
+	uint64_t real = now_realtime();
+	_cleanup_free_ struct leftover_record *l = NULL;
+	size_t n = 0;
+	bool changed;
+	int r;
+
+	l = calloc(m->state->n_patches + 1, sizeof(*l));
+	if (!l)
+		return;
+	for (size_t i = 0; i < m->state->n_patches; i++) {
+		const struct patch *p = m->state->patches[i];
+		const struct leftover_record *old;
+		struct policy_module_memory *mm;
+		uint64_t ago;
+
+		if (!is_leftover(p))
+			continue;
+		l[n] = (struct leftover_record){};
+		snprintf(l[n].name, sizeof(l[n].name), "%s", p->name);
+		old = find_leftover(m->leftovers, m->n_leftovers, p->name);
+		ago = now > p->leftover_since ? now - p->leftover_since : 0;
+		l[n].since = old ? old->since : real - ago;
+		/* The persisted time wins: it survived a restart of klpd. A
+		 * time from before this boot is about an earlier load. */
+		ago = real > l[n].since ? real - l[n].since : 0;
+		mm = policy_memory_module(&m->policy, p->name);
+		if (mm && ago < now)
+			mm->leftover_since = now - ago;
+		n++;
+	}
+	policy_memory_prune(&m->policy, keep_module, m);
+
+	changed = n != m->n_leftovers;
+	for (size_t i = 0; !changed && i < n; i++) {
+		const struct leftover_record *old = find_leftover(m->leftovers, m->n_leftovers,
+								  l[i].name);
+		changed = !old || old->since != l[i].since;
+	}
+	if (!changed)
+		return;
+	r = leftovers_save(statedir_path(), l, n);
+	if (r < 0)
+		log_warning_errno(r, "Cannot write %s/%s; unload delays restart with klpd",
+				  statedir_path(), LEFTOVERS_FILE);
+	free(m->leftovers);
+	m->leftovers = TAKE_PTR(l);
+	m->n_leftovers = n;
+}
+
+static int process(struct manager *m)
+{
+	uint64_t now = now_monotonic();
+	uint64_t next;
+	int r;
+
+	if (m->need_rescan) {
+		m->need_rescan = false;
+		r = state_rescan(m->state, now);
+		if (r < 0)
+			log_warning_errno(r, "Rescanning the kernel's livepatch state failed");
+	}
+	actions_run_queue(m);
+	scan_blockers(m, now);
+	sync_leftovers(m, now);
+	next = run_policy(m, now);
+	rearm(m, next);
+	update_status(m);
+	return 0;
+}
+
+static int on_idle_work(sd_event_source *s, void *userdata)
+{
+	return process(userdata);
+}
+
+void manager_changed(struct manager *m)
+{
+	/* Once per loop iteration, after every event of it was handled. */
+	if (m->idle_work) {
+		(void)sd_event_source_set_enabled(m->idle_work, SD_EVENT_ONESHOT);
+		return;
+	}
+	if (sd_event_add_defer(m->event, &m->idle_work, on_idle_work, m) < 0)
+		(void)process(m);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	r = state_refresh_pending(m->state, now_monotonic());
+	if (r < 0)
+		log_warning_errno(r, "Re-reading the livepatch state failed");
+	manager_changed(m);
+	return 0;
+}
+
+/* --- kernel events */
+
+static int on_record(const struct livepatch_record *rec, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	uint64_t offset = now_realtime() - now_monotonic();
+	int r;
+
+	log_debug("kmsg: %s %s", livepatch_event_to_string(rec->event), rec->patch);
+	r = state_handle_record(m->state, rec, usec, offset, now_monotonic());
+	if (r < 0)
+		log_warning_errno(r, "Updating the state from a kernel log record failed");
+	return r > 0 ? 1 : 0;
+}
+
+static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	r = kmsg_drain(fd, on_record, m);
+	if (r < 0) {
+		log_error_errno(r, "Reading /dev/kmsg failed; following sysfs only");
+		m->kmsg_source = sd_event_source_unref(m->kmsg_source);
+		m->need_rescan = true;
+	} else if (r > 0) {
+		log_info("Kernel log records were lost or not understood: rescanning");
+		m->need_rescan = true;
+	}
+	manager_changed(m);
+	return 0;
+}
+
+static int on_udev(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	char name[256], action[32];
+
+	while (module_monitor_receive(m->monitor, name, sizeof(name), action, sizeof(action)) >= 0) {
+		int r;
+
+		if (!module_name_valid(name))
+			continue;
+		r = state_refresh(m->state, name, now_monotonic());
+		if (r < 0)
+			log_warning_errno(r, "Reading module '%s' after '%s' failed", name, action);
+	}
+	manager_changed(m);
+	return 0;
+}
+
+/* --- lifecycle */
+
+int manager_new(struct manager **ret)
+{
+	_cleanup_(manager_freep) struct manager *m = NULL;
+	struct utsname u;
+	const char *root;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->kmsg_fd = -1;
+	root = getenv("KLPD_ROOT");
+	m->root = strdup(root ? root : "");
+	if (!m->root)
+		return -ENOMEM;
+	if (uname(&u) == 0)
+		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
+
+	m->config_file = strdup(getenv("KLPD_CONFIG_FILE") ?: KLPD_CONFIG_FILE);
+	if (!m->config_file)
+		return -ENOMEM;
+	r = config_init_defaults(&m->config);
+	if (r < 0)
+		return r;
+	r = state_new(m->root, &listener, m, &m->state);
+	if (r < 0)
+		return r;
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(m);
+	return 0;
+}
+
+struct manager *manager_free(struct manager *m)
+{
+	if (!m)
+		return NULL;
+	sd_event_source_unref(m->kmsg_source);
+	sd_event_source_unref(m->udev_source);
+	sd_event_source_unref(m->timer);
+	sd_event_source_unref(m->idle_work);
+	if (m->kmsg_fd >= 0)
+		close(m->kmsg_fd);
+	if (m->monitor)
+		udev_monitor_unref(m->monitor);
+	load_queue_free(m->queue);
+	sd_bus_flush_close_unref(m->bus);
+	/* The state last: the bus callbacks above may still look at it. */
+	state_free(m->state);
+	config_done(&m->config);
+	free(m->config_file);
+	policy_memory_done(&m->policy);
+	free(m->leftovers);
+	sd_event_unref(m->event);
+	free(m->root);
+	free(m);
+	return NULL;
+}
+
+int manager_start(struct manager *m)
+{
+	int r;
+
+	/* Subscribe first, then scan: nothing that happens in between is lost. */
+	r = module_monitor_new(&m->monitor);
+	if (r < 0)
+		return log_error_errno(r, "Cannot listen to module uevents");
+	r = sd_event_add_io(m->event, &m->udev_source, udev_monitor_get_fd(m->monitor), EPOLLIN,
+			    on_udev, m);
+	if (r < 0)
+		return log_error_errno(r, "Cannot watch module uevents");
+
+	m->kmsg_fd = kmsg_open(m->root);
+	if (m->kmsg_fd < 0)
+		log_warning_errno(m->kmsg_fd,
+				  "Cannot read /dev/kmsg; transitions are followed through sysfs "
+				  "only");
+	else {
+		r = sd_event_add_io(m->event, &m->kmsg_source, m->kmsg_fd, EPOLLIN, on_kmsg, m);
+		if (r < 0)
+			return log_error_errno(r, "Cannot watch /dev/kmsg");
+	}
+
+	r = state_rescan(m->state, now_monotonic());
+	if (r < 0)
+		return log_error_errno(r, "Cannot read the kernel's livepatch state");
+
+	/* When the leftovers became ones, from before a restart. */
+	r = leftovers_load(statedir_path(), &m->leftovers, &m->n_leftovers);
+	if (r < 0)
+		log_warning_errno(r, "Ignoring %s/%s: unload delays start afresh", statedir_path(),
+				  LEFTOVERS_FILE);
+	if (!m->state->supported)
+		log_warning("This kernel has no livepatch support (%s is missing)",
+			    LIVEPATCH_SYSFS);
+
+	r = bus_setup(m);
+	if (r < 0)
+		return r;
+
+	(void)process(m);
+	log_full(LOG_INFO, 0, NULL, NULL, KLPD_MID_STARTED, "klpd %s started: %s", PACKAGE_VERSION,
+		 m->last_status);
+	(void)sd_notify(false, "READY=1");
+	return 0;
+}
+
+int manager_load_config(struct manager *m, char **error)
+{
+	struct config c;
+	int r;
+
+	r = config_load(m->config_file, &c, error);
+	if (r < 0)
+		return r;
+	config_done(&m->config);
+	m->config = c;
+	return 0;
+}
+
+int manager_reload(struct manager *m, char **error)
+{
+	_cleanup_free_ char *msg = NULL;
+	int r;
+
+	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading",
+			 (unsigned long long)now_monotonic());
+	m->last_status[0] = '\0';
+	r = manager_load_config(m, &msg);
+	if (r < 0) {
+		if (msg)
+			log_full(LOG_ERR, 0, NULL, "reload", NULL,
+				 "Configuration refused, keeping the running one:\n%s", msg);
+		else
+			log_error_errno(r, "Configuration refused, keeping the running one");
+	} else
+		log_info("Configuration reloaded from %s", m->config_file);
+
+	/* A rescan in any case: a reload is also "look at the kernel again". */
+	if (state_rescan(m->state, now_monotonic()) < 0)
+		log_warning("Rescanning on reload failed");
+	(void)process(m);
+	(void)sd_notify(false, "READY=1");
+	if (r < 0 && error)
+		*error = TAKE_PTR(msg);
+	return r;
+}
+
+int manager_run(struct manager *m)
+{
+	return sd_event_loop(m->event);
+}

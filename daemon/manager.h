@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "names.h"
+#include "policy.h"
+#include "state.h"
+#include "statedir.h"
+
+/* A Load that waits for the running transition to end. The file stays open
+ * so that what runs later is what was checked now. */
+struct load_request {
+	char name[KLP_MODULE_NAME_MAX];
+	char *source;
+	int fd;
+	struct load_request *next;
+};
+
+/* klpd: one event loop wiring the kernel's events into the state, the state
+ * into the bus, and the bus's requests into actions. */
+struct manager {
+	sd_event *event;
+	sd_bus *bus;
+	struct state *state;
+	struct config config;
+	char *config_file; /* KLPD_CONFIG_FILE unless $KLPD_CONFIG_FILE says otherwise */
+	struct policy_memory policy;
+	/* What the state directory says about leftovers, as last written. */
+	struct leftover_record *leftovers;
+	size_t n_leftovers;
+	char *root; /* "" unless $KLPD_ROOT points at a fake tree */
+	char kernel_release[65];
+
+	int kmsg_fd;
+	sd_event_source *kmsg_source;
+	struct udev_monitor *monitor;
+	sd_event_source *udev_source;
+	sd_event_source *timer;
+	sd_event_source *idle_work;
+
+	struct load_request *queue;
+	uint64_t last_blocker_scan;
+	char unloading[KLP_MODULE_NAME_MAX]; /* Unload() in progress */
+	bool unloading_by_policy;
+	bool need_rescan;
+	char last_status[256];
+};
+
+int manager_new(struct manager **ret);
+struct manager *manager_free(struct manager *m);
+static inline void manager_freep(struct manager **m)
+{
+	manager_free(*m);
+}
+
+/* Read the configuration (at start). On error *ERROR says what is wrong
+ * with which file and line. */
+int manager_load_config(struct manager *m, char **error);
+
+/* Open the kernel's event sources, scan, connect to the bus. */
+int manager_start(struct manager *m);
+int manager_run(struct manager *m);
+
+/* Re-read the configuration and the whole state (SIGHUP, Reload()). A bad
+ * configuration is refused (-EINVAL, *ERROR says why; ERROR may be NULL)
+ * and the running one stays. */
+int manager_reload(struct manager *m, char **error);
+
+/* Something changed: rescan if asked, run queued loads, rearm the timer,
+ * update STATUS=. Deferred to the end of the current loop iteration. */
+void manager_changed(struct manager *m);
+
+uint64_t now_monotonic(void);
+uint64_t now_realtime(void);

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "tasks.h"
+
+void blockers_free(struct blocker *b, size_t n)
+{
+	for (size_t i = 0; b && i < n; i++)
+		free(b[i].stack);
+	free(b);
+}
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* "[<0>] klp_busy_wait+0x32/0x60 [klpt_busy_target]" -> from "klp_busy..." */
+static char *stack_top(int tid_fd)
+{
+	char buf[512], *line, *nl;
+
+	/* Needs CAP_SYS_ADMIN (and ptrace access); blockers are still
+	 * reported without it. */
+	if (read_line_at(tid_fd, "stack", buf, sizeof(buf)) < 0)
+		return strdup("");
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	line = buf;
+	if (line[0] == '[') {
+		char *e = strstr(line, "] ");
+		if (e)
+			line = e + 2;
+	}
+	return strdup(line);
+}
+
+static int add_blocker(struct blocker **list, size_t *n, int tid_fd, uint32_t tid)
+{
+	struct blocker *l, *b;
+
+	l = realloc(*list, (*n + 1) * sizeof(**list));
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	b = &l[*n];
+	*b = (struct blocker){ .pid = tid };
+	if (read_line_at(tid_fd, "comm", b->comm, sizeof(b->comm)) < 0)
+		b->comm[0] = '\0';
+	b->stack = stack_top(tid_fd);
+	if (!b->stack)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static int scan_process(int proc_fd, const char *pid, int target, size_t max,
+			struct blocker **list, size_t *n, size_t *total)
+{
+	char path[NAME_MAX + 8];
+	DIR *d;
+	struct dirent *de;
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/task", pid);
+	fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* exited meanwhile */
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+
+	while ((de = readdir(d))) {
+		_cleanup_close_ int tid_fd = -1;
+		int state;
+
+		if (!is_number(de->d_name))
+			continue;
+		tid_fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (tid_fd < 0)
+			continue;
+		if (read_int_at(tid_fd, "patch_state", &state) < 0)
+			continue; /* gone, or no CONFIG_LIVEPATCH */
+		if (state == -1 || state == target)
+			continue;
+		(*total)++;
+		if (*n >= max)
+			continue;
+		r = add_blocker(list, n, tid_fd, (uint32_t)strtoul(de->d_name, NULL, 10));
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+int tasks_scan_blockers(const char *root, int target, size_t max, struct blocker **ret,
+			size_t *ret_n, size_t *ret_total)
+{
+	struct blocker *list = NULL;
+	size_t n = 0, total = 0;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/proc", root);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!is_number(de->d_name))
+			continue;
+		r = scan_process(dirfd(d), de->d_name, target, max, &list, &n, &total);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0) {
+		blockers_free(list, n);
+		return r;
+	}
+	*ret = list;
+	*ret_n = n;
+	*ret_total = total;
+	return 0;
+}

@@ -1,0 +1,50 @@
+# tests/unit/: cmocka programs, each a table of cases, run by `make check`
+# under automake's TAP driver (CMOCKA_MESSAGE_OUTPUT=TAP).
+if ENABLE_TESTS
+unit_test_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+unit_test_ldadd = $(CMOCKA_LIBS)
+
+check_PROGRAMS += \
+	tests/unit/test-names \
+	tests/unit/test-duration \
+	tests/unit/test-kmsg-record
+TESTS += \
+	tests/unit/test-names \
+	tests/unit/test-duration \
+	tests/unit/test-kmsg-record
+
+tests_unit_test_names_SOURCES = tests/unit/test-names.c $(libklpd_shared_sources)
+tests_unit_test_names_CFLAGS = $(unit_test_cflags)
+tests_unit_test_names_LDADD = $(unit_test_ldadd)
+
+tests_unit_test_duration_SOURCES = tests/unit/test-duration.c $(libklpd_shared_sources)
+tests_unit_test_duration_CFLAGS = $(unit_test_cflags)
+tests_unit_test_duration_LDADD = $(unit_test_ldadd)
+
+tests_unit_test_kmsg_record_SOURCES = tests/unit/test-kmsg-record.c $(libklpd_shared_sources)
+tests_unit_test_kmsg_record_CFLAGS = $(unit_test_cflags)
+tests_unit_test_kmsg_record_LDADD = $(unit_test_ldadd)
+endif
+
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-state
+TESTS += tests/unit/test-state
+tests_unit_test_state_SOURCES = tests/unit/test-state.c $(daemon_state_sources) $(libklpd_shared_sources)
+tests_unit_test_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_state_CFLAGS = $(unit_test_cflags)
+tests_unit_test_state_LDADD = $(unit_test_ldadd)
+endif
+
+# Config parser and policy engine (the policy issue): tables of cases.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-config tests/unit/test-policy
+TESTS += tests/unit/test-config tests/unit/test-policy
+tests_unit_test_config_SOURCES = tests/unit/test-config.c $(daemon_policy_sources) $(libklpd_shared_sources)
+tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_config_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
+tests_unit_test_config_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
+tests_unit_test_policy_SOURCES = tests/unit/test-policy.c $(daemon_policy_sources) $(libklpd_shared_sources)
+tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_policy_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
+tests_unit_test_policy_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
+endif

@@ -1,0 +1,33 @@
+#!/bin/bash
+# A transition older than StallTimeout (60 s by default) is stalled: State
+# says so, TransitionStalled carries the blockers, the journal has one line.
+. /usr/lib/klpd-tests/lib.sh
+
+M=org.klpd.livepatch1.Manager
+mgr() { busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1 $M "$1"; }
+check "systemctl start klpd" systemctl start klpd
+check "busy target held" insmod "$KLPT_MODULES/klpt_busy_target.ko" hold=1
+wait_until 10 "kthread klpt_busy" pgrep -x klpt_busy
+kpid=$(pgrep -x klpt_busy)
+klpctl monitor >/tmp/monitor.log 2>&1 &
+mon=$!
+sleep 0.3
+check "insmod klpt_busy_patch (stalls)" insmod "$KLPT_MODULES/klpt_busy_patch.ko"
+sleep 5
+check_eq "in transition, not stalled yet" 's "transition"' "$(mgr State)"
+wait_until 70 "State stalled" sh -c "busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1 $M State | grep -q stalled" &&
+	ok "State becomes stalled after StallTimeout"
+sleep 0.5
+check_match "TransitionStalled with the kthread as blocker" \
+	"^TransitionStalled klpt_busy_patch $kpid/klpt_busy" "$(cat /tmp/monitor.log)"
+check_match "STATUS says stalled" "klpt_busy_patch' stalled" "$(systemctl show -P StatusText klpd)"
+check_eq "one journal line for the stall" 1 \
+	"$(journalctl -u klpd -o cat --no-pager MESSAGE_ID=066488a4a11f4e31b0ad00c5d186c310 | grep -c klpt_busy_patch)"
+busy_hold 0
+wait_until 10 "completion" sh -c "grep -q 'TransitionFinished klpt_busy_patch patched completed' /tmp/monitor.log" &&
+	ok "completes once the kthread lets go"
+check_eq "idle again" 's "idle"' "$(mgr State)"
+kill $mon
+systemctl stop klpd
+cleanup_modules
+done_testing
