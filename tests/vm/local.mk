@@ -11,3 +11,4 @@ EXTRA_DIST += \
 	tests/vm/guest/lib.sh \
 	tests/vm/guest/klpd-vm-tests.service \
 	$(wildcard $(srcdir)/tests/vm/scenarios/*.sh)
+EXTRA_DIST += tests/unit/valgrind
