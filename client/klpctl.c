@@ -80,6 +80,11 @@ static int report(const char *what, const sd_bus_error *e, int r)
 
 	if (name && strncmp(name, KLPD_ERROR_PREFIX, strlen(KLPD_ERROR_PREFIX)) == 0)
 		name += strlen(KLPD_ERROR_PREFIX);
+	/* The bus's own refusal names no rule a user would understand. */
+	if (name && streq(name, SD_BUS_ERROR_ACCESS_DENIED))
+		fprintf(stderr, "klpctl: %s: permission denied: only root with CAP_SYS_MODULE may "
+				"change livepatches\n",
+			what);
 	fprintf(stderr, "klpctl: %s: %s%s%s%s\n", what,
 		e && e->message ? e->message : strerror(r < 0 ? -r : EIO), name ? " (" : "",
 		strempty(name), name ? ")" : "");

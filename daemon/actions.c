@@ -84,25 +84,82 @@ static bool in_patch_dirs(struct manager *m, const char *path)
 	return false;
 }
 
+/* Open the absolute, normalized PATH one component at a time from "/",
+ * following no symbolic link, and check that every directory on the way is
+ * owned by root and not writable by group or others: then nobody but root
+ * can swap the file between the checks and the load. */
+static int open_beneath_root(const char *path, struct action_result *res)
+{
+	_cleanup_close_ int dfd = -1;
+	char buf[PATH_MAX];
+	struct stat st;
+	char *c, *next;
+	int fd;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf) || buf[0] != '/')
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "Invalid path '%s'", path);
+	dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return fail(res, ACTION_ERROR_FAILED, -errno, "Cannot open '/': %m");
+	for (c = buf + 1;; c = next) {
+		int len = c - buf > 1 ? (int)(c - buf - 1) : 1;
+
+		if (fstat(dfd, &st) < 0)
+			return fail(res, ACTION_ERROR_FAILED, -errno, "Cannot stat '%.*s': %m", len,
+				    buf);
+		if (st.st_uid != 0)
+			return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+				    "Directory '%.*s' is owned by uid %u, not by root", len, buf,
+				    (unsigned)st.st_uid);
+		if (st.st_mode & (S_IWGRP | S_IWOTH))
+			return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+				    "Directory '%.*s' is writable by group or others (mode %04o)",
+				    len, buf, (unsigned)(st.st_mode & 07777));
+		next = strchr(c, '/');
+		if (!next)
+			break;
+		*next = '\0';
+		fd = openat(dfd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+
+			if (fstatat(dfd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				return fail(res, ACTION_ERROR_BAD_SOURCE, -ELOOP,
+					    "Cannot open '%s': '%s' is a symbolic link", path, buf);
+			return fail(res, ACTION_ERROR_BAD_SOURCE, -e, "Cannot open '%s': %s", path,
+				    strerror(e));
+		}
+		*next++ = '/';
+		close(dfd);
+		dfd = fd;
+	}
+	fd = openat(dfd, c, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -errno, "Cannot open '%s': %s", path,
+			    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	return fd;
+}
+
 /* Open the module file and check it: a regular file owned by root, not
- * writable by group or others, with livepatch=Y in its modinfo. The module
- * name comes from the modinfo. Returns the open fd. */
-static int open_module_file(const char *path, char ret_name[static KLP_MODULE_NAME_MAX],
-			    struct action_result *res)
+ * writable by group or others, in directories only root can change, with
+ * livepatch=Y in its modinfo and this kernel's release in its vermagic. The
+ * module name comes from the modinfo. Returns the open fd. */
+static int open_module_file(const char *path, const char *kernel_release,
+			    char ret_name[static KLP_MODULE_NAME_MAX], struct action_result *res)
 {
 	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
 	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
 	_cleanup_close_ int fd = -1;
 	struct kmod_list *info = NULL, *l;
-	char fdpath[64], name[KLP_MODULE_NAME_MAX] = "";
+	char fdpath[64], name[KLP_MODULE_NAME_MAX] = "", vermagic[128] = "";
 	bool livepatch = false;
 	struct stat st;
+	size_t n;
 	int r;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open_beneath_root(path, res);
 	if (fd < 0)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -errno, "Cannot open '%s': %s", path,
-			    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return fail(res, ACTION_ERROR_FAILED, -errno, "Cannot stat '%s': %m", path);
 	if (!S_ISREG(st.st_mode))
@@ -139,12 +196,22 @@ static int open_module_file(const char *path, char ret_name[static KLP_MODULE_NA
 			livepatch = true;
 		else if (streq(key, "name"))
 			snprintf(name, sizeof(name), "%s", value);
+		else if (streq(key, "vermagic"))
+			snprintf(vermagic, sizeof(vermagic), "%s", value);
 	}
 	kmod_module_info_free_list(info);
 
 	if (!livepatch)
 		return fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EINVAL,
 			    "'%s' is not a livepatch module (no livepatch=Y in its modinfo)", path);
+	/* The kernel checks the whole vermagic; its release is the part a
+	 * wrong file gets wrong, and saying so beats "Exec format error". */
+	n = strlen(kernel_release);
+	if (strncmp(vermagic, kernel_release, n) != 0 ||
+	    (vermagic[n] != ' ' && vermagic[n] != '\0'))
+		return fail(res, ACTION_ERROR_BAD_SOURCE, -ENOEXEC,
+			    "'%s' is built for another kernel (vermagic '%s', running %s)", path,
+			    vermagic, kernel_release);
 	if (!*name && module_name_from_path(path, name) < 0)
 		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
 			    "Cannot tell the module name of '%s'", path);
@@ -238,7 +305,7 @@ int action_load(struct manager *m, const char *source, uint64_t flags,
 			    source);
 	}
 
-	fd = open_module_file(path, name, res);
+	fd = open_module_file(path, m->kernel_release, name, res);
 	if (fd < 0)
 		return fd;
 
@@ -273,6 +340,11 @@ int action_load(struct manager *m, const char *source, uint64_t flags,
 	}
 	if (r == -EEXIST)
 		return fail(res, ACTION_ERROR_REFUSED, r, "Module '%s' is already loaded", name);
+	if (r == -ENOEXEC)
+		return fail(res, ACTION_ERROR_BAD_SOURCE, r,
+			    "The kernel refused '%s' as a module (Exec format error): see the "
+			    "kernel log",
+			    path);
 	if (r < 0)
 		return fail(res, ACTION_ERROR_FAILED, r, "Loading '%s' failed: %s", path,
 			    strerror(-r));

@@ -131,7 +131,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	if (r < 0)
 		return r;
 	r = manager_reload(m, &msg_error);
-	if (r == -EINVAL && msg_error)
+	if (r < 0 && msg_error)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "Configuration refused, the running one stays:\n%s",
 					 msg_error);

@@ -727,14 +727,18 @@ static int read_config_file(const char *file, char **ret_buf, size_t *ret_len, c
 	*ret_len = 0;
 	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		if (errno == ENOENT)
+		int e = errno;
+
+		if (e == ENOENT)
 			return 0;
-		set_error(error, "%s: cannot open: %s", file, strerror(errno));
-		return -errno;
+		set_error(error, "%s: cannot open: %s", file, strerror(e));
+		return -e;
 	}
 	if (fstat(fd, &st) < 0) {
-		set_error(error, "%s: cannot stat: %s", file, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		set_error(error, "%s: cannot stat: %s", file, strerror(e));
+		return -e;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		set_error(error, "%s: not a regular file", file);
@@ -753,10 +757,12 @@ static int read_config_file(const char *file, char **ret_buf, size_t *ret_len, c
 		ssize_t n = read(fd, buf + len, CONFIG_FILE_MAX + 1 - len);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			int e = errno;
+
+			if (e == EINTR)
 				continue;
-			set_error(error, "%s: cannot read: %s", file, strerror(errno));
-			return -errno;
+			set_error(error, "%s: cannot read: %s", file, strerror(e));
+			return -e;
 		}
 		if (n == 0)
 			break;
@@ -802,46 +808,76 @@ static void free_dirents(struct dirent **l, int n)
 	free(l);
 }
 
+/* Append the errors of one file to those of the files before. */
+static int append_error(char **all, char *more)
+{
+	char *joined;
+
+	if (!more)
+		return 0;
+	if (!*all) {
+		*all = more;
+		return 0;
+	}
+	if (asprintf(&joined, "%s\n%s", *all, more) < 0) {
+		free(more);
+		return -ENOMEM;
+	}
+	free(*all);
+	free(more);
+	*all = joined;
+	return 0;
+}
+
+/* Every file is read even after one failed, so that a check reports the
+ * errors of all of them at once. */
 int config_load(const char *file, struct config *ret, char **error)
 {
 	_cleanup_(config_donep) struct config c = {};
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *dir = NULL, *errors = NULL;
 	struct dirent **list = NULL;
-	int n, r;
+	int n, r, ret_r = 0;
 
 	if (error)
 		*error = NULL;
 	r = config_init_defaults(&c);
 	if (r < 0)
 		return r;
-	r = parse_file(&c, file, NULL, error);
-	if (r < 0)
-		return r;
-
 	if (asprintf(&dir, "%s.d", file) < 0)
 		return -ENOMEM;
 	/* alphasort: "lexical order" as in the C locale the daemon runs in */
 	n = scandir(dir, &list, dropin_filter, alphasort);
-	if (n < 0 && errno != ENOENT && errno != ENOTDIR) {
-		r = -errno;
-		set_error(error, "%s: cannot read the directory: %s", dir, strerror(-r));
-		return r;
-	}
-	for (int i = 0; i < n; i++) {
-		_cleanup_free_ char *path = NULL;
-
-		if (asprintf(&path, "%s/%s", dir, list[i]->d_name) < 0) {
-			free_dirents(list, n);
-			return -ENOMEM;
-		}
-		r = parse_file(&c, path, NULL, error);
-		if (r < 0) {
-			free_dirents(list, n);
+	if (n < 0) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			r = -errno;
+			set_error(error, "%s: cannot read the directory: %s", dir, strerror(-r));
 			return r;
 		}
+		n = 0; /* no drop-ins */
 	}
-	if (n >= 0)
-		free_dirents(list, n);
+
+	for (int i = -1; i < n; i++) {
+		_cleanup_free_ char *path = NULL;
+		char *msg = NULL;
+
+		if (i >= 0 && asprintf(&path, "%s/%s", dir, list[i]->d_name) < 0) {
+			ret_r = -ENOMEM;
+			break;
+		}
+		r = parse_file(&c, i < 0 ? file : path, NULL, &msg);
+		if (r < 0 && ret_r == 0)
+			ret_r = r;
+		if (append_error(&errors, msg) < 0 || r == -ENOMEM) {
+			ret_r = -ENOMEM;
+			break;
+		}
+	}
+	free_dirents(list, n);
+	if (ret_r < 0) {
+		if (error)
+			*error = TAKE_PTR(errors);
+		return ret_r;
+	}
 	*ret = c;
 	c = (struct config){};
 	return 0;

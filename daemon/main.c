@@ -7,9 +7,13 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "config.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+
+/* sysexits.h's EX_CONFIG */
+#define EXIT_CONFIG 78
 
 static void help(void)
 {
@@ -23,9 +27,13 @@ static void help(void)
 	       "  -h --help       Show this help\n"
 	       "     --version    Show the version\n"
 	       "  -d --debug      Log debug messages\n"
+	       "     --check-config [FILE]\n"
+	       "                  Check FILE and the drop-ins in FILE.d/, then exit:\n"
+	       "                  0 valid, 1 not (FILE: %s)\n"
 	       "\n"
 	       "Signals: SIGHUP reloads (configuration and a full rescan), SIGTERM and\n"
-	       "SIGINT stop klpd. Stopping never disables or unloads a patch.\n");
+	       "SIGINT stop klpd. Stopping never disables or unloads a patch.\n",
+	       KLPD_CONFIG_FILE);
 }
 
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -39,7 +47,35 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	return manager_reload(userdata);
+	/* a refused configuration is logged by manager_reload() */
+	(void)manager_reload(userdata, NULL);
+	return 0;
+}
+
+/* klpd --check-config [FILE]: for configuration pipelines. Errors on
+ * stderr, one per line; exit 0 when valid, 1 when not. */
+static int check_config(const char *file, bool must_exist)
+{
+	_cleanup_(config_donep) struct config c = {};
+	_cleanup_free_ char *error = NULL;
+	int r;
+
+	/* klpd itself runs on the defaults without klpd.conf; a file named
+	 * on the command line is meant to be there */
+	if (must_exist && access(file, F_OK) < 0) {
+		fprintf(stderr, "%s: cannot open: %s\n", file, strerror(errno));
+		return 1;
+	}
+	r = config_load(file, &c, &error);
+	if (r < 0) {
+		if (error)
+			fprintf(stderr, "%s\n", error);
+		else
+			fprintf(stderr, "%s: %s\n", file, strerror(-r));
+		return 1;
+	}
+	printf("%s: configuration is valid\n", file);
+	return 0;
 }
 
 int main(int argc, char *argv[])
@@ -48,9 +84,12 @@ int main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "check-config", no_argument, NULL, 'C' },
 		{},
 	};
 	_cleanup_(manager_freep) struct manager *m = NULL;
+	_cleanup_free_ char *config_error = NULL;
+	bool arg_check_config = false;
 	sigset_t mask;
 	int c, r;
 
@@ -65,10 +104,22 @@ int main(int argc, char *argv[])
 		case 'd':
 			log_set_max_level(LOG_DEBUG);
 			break;
+		case 'C':
+			arg_check_config = true;
+			break;
 		default:
 			fprintf(stderr, "Try 'klpd --help'.\n");
 			return 2;
 		}
+	}
+	if (arg_check_config) {
+		const char *file = getenv("KLPD_CONFIG_FILE") ?: KLPD_CONFIG_FILE;
+
+		if (argc - optind > 1) {
+			fprintf(stderr, "--check-config takes at most one FILE. Try 'klpd --help'.\n");
+			return 2;
+		}
+		return check_config(optind < argc ? argv[optind] : file, optind < argc);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "klpd takes no arguments ('%s'). Try 'klpd --help'.\n",
@@ -104,6 +155,20 @@ int main(int argc, char *argv[])
 	r = sd_event_set_watchdog(m->event, true);
 	if (r < 0)
 		log_warning_errno(r, "Cannot enable the watchdog");
+
+	/* A bad configuration at start is fatal; EX_CONFIG keeps systemd from
+	 * restarting klpd into the same error (RestartPreventExitStatus=). */
+	r = manager_load_config(m, &config_error);
+	if (r < 0) {
+		if (config_error)
+			log_full(LOG_ERR, 0, NULL, NULL, NULL,
+				 "Configuration is invalid, not starting:\n%s", config_error);
+		else
+			log_error_errno(r, "Cannot read the configuration");
+		(void)sd_notifyf(false, "STATUS=Invalid configuration (see the log)\nERRNO=%d",
+				 -r);
+		return EXIT_CONFIG;
+	}
 
 	r = manager_start(m);
 	if (r < 0) {

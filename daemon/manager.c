@@ -373,12 +373,14 @@ static void sync_leftovers(struct manager *m, uint64_t now)
 		snprintf(l[n].name, sizeof(l[n].name), "%s", p->name);
 		old = find_leftover(m->leftovers, m->n_leftovers, p->name);
 		ago = now > p->leftover_since ? now - p->leftover_since : 0;
-		l[n].since = old ? old->since : real - ago;
 		/* The persisted time wins: it survived a restart of klpd. A
 		 * time from before this boot is about an earlier load. */
+		l[n].since = real - ago;
+		if (old && old->since <= real && real - old->since < now)
+			l[n].since = old->since;
 		ago = real > l[n].since ? real - l[n].since : 0;
 		mm = policy_memory_module(&m->policy, p->name);
-		if (mm && ago < now)
+		if (mm)
 			mm->leftover_since = now - ago;
 		n++;
 	}

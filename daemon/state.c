@@ -146,6 +146,18 @@ static void patch_clear_blockers(struct state *s, struct patch *p)
 	CALL(s, patch_changed, p, PATCH_PROP_BLOCKERS);
 }
 
+/* A patch whose own transition goes to unpatched is being disabled: when
+ * it is gone it is "disabled", not "replaced". A quick disable completes
+ * within the write to 'enabled', and its directory may vanish before any
+ * read sees it in transition: the kernel's log is then the only witness. */
+static void note_target(struct state *s, const char *name, bool target_patched)
+{
+	struct patch *p = state_find(s, name);
+
+	if (p)
+		p->was_disabled = !target_patched;
+}
+
 static void transition_start(struct state *s, const char *name, bool target_patched,
 			     uint64_t start_usec)
 {
@@ -157,6 +169,7 @@ static void transition_start(struct state *s, const char *name, bool target_patc
 	};
 	snprintf(s->transition.patch, sizeof(s->transition.patch), "%s", name);
 	s->ended_patch[0] = '\0';
+	note_target(s, name, target_patched);
 	CALL(s, transition_started, &s->transition);
 	CALL(s, manager_changed, MANAGER_PROP_STATE | MANAGER_PROP_TRANSITION_PATCH);
 }
@@ -185,6 +198,7 @@ static void transition_finish(struct state *s, uint64_t end_usec, uint64_t now)
 	p = state_find(s, t->patch);
 	if (p)
 		patch_clear_blockers(s, p);
+	note_target(s, t->patch, t->target_patched);
 	CALL(s, transition_finished, &s->last);
 	CALL(s, manager_changed, MANAGER_PROP_STATE | MANAGER_PROP_TRANSITION_PATCH);
 }
@@ -318,6 +332,14 @@ static bool any_live_replace(const struct state *s)
 	return false;
 }
 
+/* Whether the running or the last transition disables patch NAME. */
+static bool own_unpatching(const struct state *s, const char *name)
+{
+	if (s->transition.active)
+		return streq(s->transition.patch, name) && !s->transition.target_patched;
+	return streq(s->last.patch, name) && !s->last.target_patched;
+}
+
 static int refresh_one(struct state *s, const char *name, uint64_t now)
 {
 	struct livepatch_sysfs lp = {};
@@ -402,7 +424,14 @@ static int refresh_one(struct state *s, const char *name, uint64_t now)
 		livepatch_sysfs_done(&p->sysfs);
 		p->sysfs = lp;
 		p->leftover_since = 0;
-		p->was_disabled = !lp.enabled;
+		/* enabled reads 0 from the start of the patch's own disable
+		 * until it is freed, but also, for a moment, on every patch
+		 * an atomic replace has just replaced: only its own
+		 * unpatching makes a patch "disabled". */
+		if (lp.enabled)
+			p->was_disabled = false;
+		else if (lp.transition == 1 || own_unpatching(s, p->name))
+			p->was_disabled = true;
 	} else if (p->in_sysfs || added) {
 		/* The patch is gone; the module stays until someone removes it.
 		 * Keep the replace flag it had; drop the rest. */

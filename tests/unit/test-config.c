@@ -275,6 +275,18 @@ static void test_load_files(void **state)
 	assert_int_equal(c.policy.on_stall, ON_STALL_REVERT);
 	config_done(&c);
 
+	/* a file without drop-in directory */
+	write_file(path, "[Policy]\nOnStall=x\n");
+	assert_int_equal(config_load(path, &c, &error), -EINVAL);
+	assert_string_equal(error + strlen(dir), "/klpd.conf:2: key 'OnStall' in section 'Policy': "
+						 "value 'x' must be one of wait, revert, force");
+	free(error);
+	error = NULL;
+	write_file(path, "[Policy]\nOnStall=wait\n");
+	assert_int_equal(config_load(path, &c, &error), 0);
+	assert_int_equal(c.policy.on_stall, ON_STALL_WAIT);
+	config_done(&c);
+
 	write_file(path, "[Policy]\nOnStall=wait\nUnloadDelay=10s\n[Patch:a*]\nAllowPin=no\n");
 	assert_int_equal(mkdir(dropins, 0755), 0);
 	/* later wins, even for keys set in an earlier file; the same key in
@@ -315,6 +327,23 @@ static void test_load_files(void **state)
 	}
 	free(error);
 	error = NULL;
+
+	/* every file is read: the errors of all of them at once */
+	write_file(path, "[Policy]\nOnStall=x\n");
+	{
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s/45-bad.conf", dropins);
+		write_file(p, "[Daemon]\nLoadAtBoot=x\n");
+		assert_int_equal(config_load(path, &c, &error), -EINVAL);
+		assert_non_null(strstr(error, "/klpd.conf:2: key 'OnStall'"));
+		assert_non_null(strstr(error, "\n"));
+		assert_non_null(strstr(error, "/klpd.conf.d/45-bad.conf:2: key 'LoadAtBoot'"));
+		unlink(p);
+	}
+	free(error);
+	error = NULL;
+	write_file(path, "");
 
 	/* not a regular file */
 	{

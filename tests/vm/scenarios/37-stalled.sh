@@ -1,10 +1,13 @@
 #!/bin/bash
 # A transition older than StallTimeout (60 s by default) is stalled: State
 # says so, TransitionStalled carries the blockers, the journal has one line.
+# OnStall=wait: the default (revert) would end the transition at once.
 . /usr/lib/klpd-tests/lib.sh
 
 M=org.klpd.livepatch1.Manager
 mgr() { busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1 $M "$1"; }
+mkdir -p /etc/klpd/klpd.conf.d
+printf '[Policy]\nOnStall=wait\n' >/etc/klpd/klpd.conf.d/37-test.conf
 check "systemctl start klpd" systemctl start klpd
 check "busy target held" insmod "$KLPT_MODULES/klpt_busy_target.ko" hold=1
 wait_until 10 "kthread klpt_busy" pgrep -x klpt_busy
@@ -29,5 +32,6 @@ wait_until 10 "completion" sh -c "grep -q 'TransitionFinished klpt_busy_patch pa
 check_eq "idle again" 's "idle"' "$(mgr State)"
 kill $mon
 systemctl stop klpd
+rm -f /etc/klpd/klpd.conf.d/37-test.conf
 cleanup_modules
 done_testing
