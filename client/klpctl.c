@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <fcntl.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -16,6 +19,7 @@
 #include "dbus-names.h"
 #include "duration.h"
 #include "macro.h"
+#include "modinfo.h"
 #include "names.h"
 
 enum {
@@ -339,13 +343,20 @@ struct manager_info {
 	char *version, *kernel, *state, *transition_patch;
 	int supported, reboot_required;
 	char pinned[512];
+	char skipped[512]; /* SkippedAtBoot */
 };
+
+static void join_words(char *buf, size_t size, char **words)
+{
+	for (char **p = words; p && *p; p++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", p == words ? "" : " ", *p);
+}
 
 static int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
 {
 	static const char *const props[] = { "Version", "KernelRelease", "State", "TransitionPatch" };
 	char **dst[] = { &mi->version, &mi->kernel, &mi->state, &mi->transition_patch };
-	_cleanup_strv_free_ char **pinned = NULL;
+	_cleanup_strv_free_ char **pinned = NULL, **skipped = NULL;
 	int r;
 
 	for (size_t i = 0; i < ELEMENTSOF(props); i++) {
@@ -364,11 +375,13 @@ static int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error
 	if (r >= 0)
 		r = sd_bus_get_property_strv(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
 					     KLPD_MANAGER_INTERFACE, "PinnedModules", error, &pinned);
+	if (r >= 0)
+		r = sd_bus_get_property_strv(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
+					     KLPD_MANAGER_INTERFACE, "SkippedAtBoot", error, &skipped);
 	if (r < 0)
 		return r;
-	for (char **p = pinned; p && *p; p++)
-		snprintf(mi->pinned + strlen(mi->pinned), sizeof(mi->pinned) - strlen(mi->pinned),
-			 "%s%s", p == pinned ? "" : " ", *p);
+	join_words(mi->pinned, sizeof(mi->pinned), pinned);
+	join_words(mi->skipped, sizeof(mi->skipped), skipped);
 	return 0;
 }
 
@@ -378,6 +391,21 @@ static void manager_info_done(struct manager_info *mi)
 	free(mi->kernel);
 	free(mi->state);
 	free(mi->transition_patch);
+}
+
+/* A JSON array of the space-separated WORDS. */
+static void json_words(const char *words)
+{
+	char *save = NULL, *tok, buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	putchar('[');
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (tok != buf)
+			putchar(',');
+		json_string(tok);
+	}
+	putchar(']');
 }
 
 static int cmd_status(sd_bus *bus, char **argv)
@@ -405,19 +433,12 @@ static int cmd_status(sd_bus *bus, char **argv)
 		json_string(mi.state);
 		printf(",\"transition_patch\":");
 		json_string(mi.transition_patch);
-		printf(",\"reboot_required\":%s,\"pinned_modules\":[",
+		printf(",\"reboot_required\":%s,\"pinned_modules\":",
 		       mi.reboot_required ? "true" : "false");
-		{
-			char *save = NULL, *tok, buf[512];
-
-			snprintf(buf, sizeof(buf), "%s", mi.pinned);
-			for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-				if (tok != buf)
-					putchar(',');
-				json_string(tok);
-			}
-		}
-		printf("],\"patches\":[");
+		json_words(mi.pinned);
+		printf(",\"skipped_at_boot\":");
+		json_words(mi.skipped);
+		printf(",\"patches\":[");
 		for (size_t i = 0; i < n; i++) {
 			if (i)
 				putchar(',');
@@ -437,6 +458,10 @@ static int cmd_status(sd_bus *bus, char **argv)
 					  : "not required");
 		if (*mi.pinned)
 			printf("      Pinned: %s\n", mi.pinned);
+		if (*mi.skipped)
+			printf("     Skipped: %s (at boot: the machine went down while loading; "
+			       "load by hand to end this)\n",
+			       mi.skipped);
 		printf("        klpd: %s\n\n", mi.version);
 		print_table(l, n);
 	}
@@ -784,6 +809,242 @@ static int cmd_monitor(sd_bus *bus, char **argv)
 	}
 }
 
+/* --- install and uninstall: file operations of root, klpd only says where */
+
+/* The largest module file install copies: far above any livepatch. */
+#define MODULE_FILE_MAX (256u << 20)
+
+static int need_root(const char *what)
+{
+	if (geteuid() == 0)
+		return 0;
+	fprintf(stderr, "klpctl: %s must run as root: it changes the patch directory\n", what);
+	return -EPERM;
+}
+
+/* <first patch directory>/<uname -r>, as klpd is configured. */
+static int release_dir(sd_bus *bus, char **ret)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_strv_free_ char **dirs = NULL;
+	struct utsname u;
+	int r;
+
+	r = sd_bus_get_property_strv(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				     "PatchDirectories", &error, &dirs);
+	if (r < 0)
+		return report("cannot ask klpd for its patch directories", &error, r);
+	if (!dirs || !dirs[0]) {
+		fprintf(stderr, "klpctl: klpd has no patch directory (PatchDirectories=)\n");
+		return EXIT_REFUSED;
+	}
+	if (uname(&u) < 0 || asprintf(ret, "%s/%s", dirs[0], u.release) < 0) {
+		fprintf(stderr, "klpctl: out of memory\n");
+		return EXIT_OTHER;
+	}
+	return EXIT_OK;
+}
+
+static int read_module_file(const char *file, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "klpctl: cannot open '%s': %m\n", file);
+		return EXIT_NOT_FOUND;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > MODULE_FILE_MAX) {
+		fprintf(stderr, "klpctl: '%s' is not a module file (not a regular file of 1 byte "
+				"to 256 MiB)\n",
+			file);
+		return EXIT_REFUSED;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf) {
+		fprintf(stderr, "klpctl: out of memory\n");
+		return EXIT_OTHER;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			fprintf(stderr, "klpctl: cannot read '%s': %s\n", file,
+				k < 0 ? strerror(errno) : "it shrank while being read");
+			return EXIT_OTHER;
+		}
+		len += (size_t)k;
+	}
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return EXIT_OK;
+}
+
+/* Write BUF as DIR/FILE: a temporary file in DIR, root-owned 0644, fsync,
+ * rename over FILE, fsync of DIR. Never a half-written module. */
+static int write_atomic(const char *dir, const char *file, const char *buf, size_t len)
+{
+	_cleanup_free_ char *tmp = NULL, *path = NULL;
+	_cleanup_close_ int fd = -1, dfd = -1;
+	size_t done = 0;
+	int r = 0;
+
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, file) < 0 ||
+	    asprintf(&path, "%s/%s", dir, file) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t k = write(fd, buf + done, len - done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = -errno;
+			break;
+		}
+		done += (size_t)k;
+	}
+	if (r == 0 && (fchown(fd, 0, 0) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
+		       rename(tmp, path) < 0))
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return r;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+	return 0;
+}
+
+/* mkdir -p of the last two components: the patch directory may be new. */
+static int make_release_dir(const char *dir)
+{
+	_cleanup_free_ char *parent = strdup(dir);
+	char *slash;
+
+	if (!parent)
+		return -ENOMEM;
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int cmd_install(sd_bus *bus, char **argv)
+{
+	_cleanup_free_ char *buf = NULL, *dir = NULL, *file = NULL, *path = NULL;
+	char name[KLP_MODULE_NAME_MAX], raw[KLP_MODULE_NAME_MAX];
+	const char *release;
+	struct modinfo mi;
+	size_t len;
+	int r;
+
+	if (need_root("install") < 0)
+		return EXIT_REFUSED;
+	r = read_module_file(argv[0], &buf, &len);
+	if (r != EXIT_OK)
+		return r;
+	if (modinfo_parse(buf, len, &mi) < 0) {
+		fprintf(stderr,
+			"klpctl: '%s' is not a kernel module (no .modinfo section in an ELF64 "
+			"object; compressed modules are not supported)\n",
+			argv[0]);
+		return EXIT_REFUSED;
+	}
+	if (!mi.livepatch) {
+		fprintf(stderr, "klpctl: '%s' is not a livepatch module (no livepatch=Y in its "
+				"modinfo)\n",
+			argv[0]);
+		return EXIT_REFUSED;
+	}
+	if (*mi.name)
+		snprintf(raw, sizeof(raw), "%s", mi.name);
+	else if (module_name_from_path(argv[0], raw) < 0)
+		raw[0] = '\0';
+	if (module_name_normalize(raw, name) < 0) {
+		fprintf(stderr, "klpctl: '%s' has an invalid module name '%s'\n", argv[0], raw);
+		return EXIT_REFUSED;
+	}
+
+	r = release_dir(bus, &dir);
+	if (r != EXIT_OK)
+		return r;
+	release = strrchr(dir, '/') + 1;
+	if (!modinfo_vermagic_matches(mi.vermagic, release)) {
+		fprintf(stderr, "klpctl: '%s' is built for another kernel (vermagic '%s', running %s)\n",
+			argv[0], mi.vermagic, release);
+		return EXIT_REFUSED;
+	}
+	if (asprintf(&file, "%s.ko", name) < 0 || asprintf(&path, "%s/%s", dir, file) < 0)
+		return EXIT_OTHER;
+	r = make_release_dir(dir);
+	if (r >= 0)
+		r = write_atomic(dir, file, buf, len);
+	if (r < 0) {
+		fprintf(stderr, "klpctl: cannot install '%s' as %s: %s\n", argv[0], path,
+			strerror(-r));
+		return EXIT_OTHER;
+	}
+	if (arg_json) {
+		printf("{\"patch\":");
+		json_string(name);
+		printf(",\"path\":");
+		json_string(path);
+		printf("}\n");
+	} else
+		printf("Installed '%s' as %s.\n", name, path);
+	return EXIT_OK;
+}
+
+static int cmd_uninstall(sd_bus *bus, char **argv)
+{
+	_cleanup_free_ char *dir = NULL, *path = NULL;
+	_cleanup_close_ int dfd = -1;
+	char name[KLP_MODULE_NAME_MAX];
+	int r;
+
+	if (module_name_normalize(argv[0], name) < 0) {
+		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (need_root("uninstall") < 0)
+		return EXIT_REFUSED;
+	r = release_dir(bus, &dir);
+	if (r != EXIT_OK)
+		return r;
+	if (asprintf(&path, "%s/%s.ko", dir, name) < 0)
+		return EXIT_OTHER;
+	if (unlink(path) < 0) {
+		fprintf(stderr, "klpctl: cannot remove %s: %m\n", path);
+		return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_OTHER;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+	if (arg_json) {
+		printf("{\"patch\":");
+		json_string(name);
+		printf(",\"path\":");
+		json_string(path);
+		printf("}\n");
+	} else
+		printf("Removed %s; a loaded '%s' stays loaded.\n", path, name);
+	return EXIT_OK;
+}
+
 static const struct command commands[] = {
 	{ "status", "", 0, 0, false, cmd_status,
 	  "Show klpd's state, the kernel's support, and every livepatch module." },
@@ -802,6 +1063,13 @@ static const struct command commands[] = {
 	  "Remove a livepatch module whose patch is gone (disabled or replaced)." },
 	{ "reload", "", 0, 0, false, cmd_reload, "Make klpd re-read its configuration and state." },
 	{ "monitor", "", 0, 0, false, cmd_monitor, "Print klpd's signals as they come." },
+	{ "install", "FILE", 1, 1, false, cmd_install,
+	  "Copy a livepatch module into the patch directory (as root).\n"
+	  "It goes to <first patch directory>/<uname -r>/NAME.ko, atomically,\n"
+	  "root-owned 0644, and is not loaded." },
+	{ "uninstall", "NAME", 1, 1, false, cmd_uninstall,
+	  "Remove an installed module from the patch directory (as root).\n"
+	  "A loaded module stays loaded." },
 };
 
 static void help_exit_codes(void)
@@ -832,7 +1100,7 @@ static void help(void)
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
 		const char *h = commands[i].help;
 
-		printf("  %-8s %-10s %.*s\n", commands[i].name, commands[i].args,
+		printf("  %-9s %-10s %.*s\n", commands[i].name, commands[i].args,
 		       (int)strcspn(h, "\n"), h);
 	}
 	printf("\nOptions:\n"

@@ -238,9 +238,36 @@ static int insert_fd(int fd, const char *name)
 	return kmod_module_insert_module(mod, 0, NULL);
 }
 
-static int queue_load(struct manager *m, int fd, const char *name, const char *source)
+/* Insert the checked file. A boot-time load is recorded first, so that a
+ * machine that goes down during it does not load it again at the next boot;
+ * a load by hand that works ends the skipping. */
+static int load_now(struct manager *m, int fd, const char *name, const char *reason)
+{
+	int r;
+
+	if (reason)
+		manager_boot_load_begin(m, name);
+	r = insert_fd(fd, name);
+	if (reason && r < 0)
+		manager_boot_load_end(m, name);
+	else if (!reason && r >= 0)
+		manager_boot_load_cleared(m, name);
+	return r;
+}
+
+static const char *reason_suffix(const char *reason, char *buf, size_t size)
+{
+	if (!reason)
+		return "";
+	snprintf(buf, size, " (reason: %s)", reason);
+	return buf;
+}
+
+static int queue_load(struct manager *m, int fd, const char *name, const char *source,
+		      const char *reason)
 {
 	struct load_request *q, **tail;
+	char why[64];
 
 	q = calloc(1, sizeof(*q));
 	if (!q)
@@ -251,13 +278,14 @@ static int queue_load(struct manager *m, int fd, const char *name, const char *s
 		return -ENOMEM;
 	}
 	q->fd = fd;
+	q->reason = reason;
 	snprintf(q->name, sizeof(q->name), "%s", name);
 	for (tail = &m->queue; *tail; tail = &(*tail)->next)
 		;
 	*tail = q;
 	log_patch(LOG_INFO, name, "queue", KLPD_MID_ACTION,
-		  "Queued load of '%s' until the transition of '%s' ends", source,
-		  m->state->transition.patch);
+		  "Queued load of '%s' until the transition of '%s' ends%s", source,
+		  m->state->transition.patch, reason_suffix(reason, why, sizeof(why)));
 	return 0;
 }
 
@@ -269,10 +297,10 @@ static bool queued(struct manager *m, const char *name)
 	return false;
 }
 
-int action_load(struct manager *m, const char *source, uint64_t flags,
+int action_load(struct manager *m, const char *source, uint64_t flags, const char *reason,
 		char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued, struct action_result *res)
 {
-	char path[PATH_MAX], name[KLP_MODULE_NAME_MAX];
+	char path[PATH_MAX], name[KLP_MODULE_NAME_MAX], why[64];
 	_cleanup_close_ int fd = -1;
 	int r;
 
@@ -309,13 +337,18 @@ int action_load(struct manager *m, const char *source, uint64_t flags,
 	if (fd < 0)
 		return fd;
 
+	snprintf(ret_name, KLP_MODULE_NAME_MAX, "%s", name);
 	if (state_find(m->state, name) || queued(m, name))
 		return fail(res, ACTION_ERROR_REFUSED, -EEXIST, "Module '%s' is already loaded%s",
 			    name, queued(m, name) ? " (queued)" : "");
+	if (reason && manager_skipped_at_boot(m, name))
+		return fail(res, ACTION_ERROR_REFUSED, -ECANCELED,
+			    "Module '%s' is skipped at boot: its load at an earlier boot never "
+			    "finished (crash-loop guard); load it by hand to end this",
+			    name);
 
-	snprintf(ret_name, KLP_MODULE_NAME_MAX, "%s", name);
 	if (m->state->transition.active || m->queue) {
-		r = queue_load(m, fd, name, path);
+		r = queue_load(m, fd, name, path, reason);
 		if (r < 0)
 			return fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
 				    strerror(-r));
@@ -327,10 +360,10 @@ int action_load(struct manager *m, const char *source, uint64_t flags,
 	r = state_expect_source(m->state, name, path);
 	if (r < 0)
 		return fail(res, ACTION_ERROR_FAILED, r, "Out of memory");
-	r = insert_fd(fd, name);
+	r = load_now(m, fd, name, reason);
 	if (r == -EBUSY) {
 		/* Someone else started a transition first: wait for it. */
-		r = queue_load(m, fd, name, path);
+		r = queue_load(m, fd, name, path, reason);
 		if (r < 0)
 			return fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
 				    strerror(-r));
@@ -348,8 +381,8 @@ int action_load(struct manager *m, const char *source, uint64_t flags,
 	if (r < 0)
 		return fail(res, ACTION_ERROR_FAILED, r, "Loading '%s' failed: %s", path,
 			    strerror(-r));
-	log_patch(LOG_NOTICE, name, "load", KLPD_MID_PATCH_LOADED, "Loaded '%s' from %s", name,
-		  path);
+	log_patch(LOG_NOTICE, name, "load", KLPD_MID_PATCH_LOADED, "Loaded '%s' from %s%s", name,
+		  path, reason_suffix(reason, why, sizeof(why)));
 	return 0;
 }
 
@@ -357,12 +390,13 @@ void actions_run_queue(struct manager *m)
 {
 	while (m->queue && !m->state->transition.active) {
 		struct load_request *q = m->queue;
+		char why[64];
 		int r;
 
 		m->queue = q->next;
 		q->next = NULL;
 		(void)state_expect_source(m->state, q->name, q->source);
-		r = insert_fd(q->fd, q->name);
+		r = load_now(m, q->fd, q->name, q->reason);
 		if (r == -EBUSY) {
 			/* another transition slipped in: try again when it ends */
 			q->next = m->queue;
@@ -371,10 +405,12 @@ void actions_run_queue(struct manager *m)
 		}
 		if (r < 0)
 			log_patch(LOG_ERR, q->name, "load", KLPD_MID_ACTION,
-				  "Queued load of '%s' failed: %s", q->source, strerror(-r));
+				  "Queued load of '%s' failed: %s%s", q->source, strerror(-r),
+				  reason_suffix(q->reason, why, sizeof(why)));
 		else
 			log_patch(LOG_NOTICE, q->name, "load", KLPD_MID_PATCH_LOADED,
-				  "Loaded '%s' from %s (queued)", q->name, q->source);
+				  "Loaded '%s' from %s (queued)%s", q->name, q->source,
+				  reason_suffix(q->reason, why, sizeof(why)));
 		load_queue_free(q);
 		/* The insert started a transition; the state learns of it
 		 * from the kernel's events. Re-read now so that the next

@@ -28,9 +28,12 @@ struct action_result {
 };
 
 /* Load SOURCE (a module name or an absolute path in a patch directory).
+ * REASON is NULL for a load by hand, "LoadAtBoot" for a boot-time load:
+ * that one is logged with it, guarded by the crash-loop guard, and refused
+ * with -ECANCELED for a module the guard skips.
  * The patch's module name goes to RET_NAME. *RET_QUEUED is set when the
  * load waits for the running transition. */
-int action_load(struct manager *m, const char *source, uint64_t flags,
+int action_load(struct manager *m, const char *source, uint64_t flags, const char *reason,
 		char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued, struct action_result *res);
 int action_disable(struct manager *m, const char *name, struct action_result *res);
 int action_revert(struct manager *m, const char *name, struct action_result *res);

@@ -69,7 +69,7 @@ static int method_load(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	r = check_caller(msg, "Load", error);
 	if (r < 0)
 		return r;
-	r = action_load(m, source, flags, name, &queued, &res);
+	r = action_load(m, source, flags, NULL, name, &queued, &res);
 	if (r < 0)
 		return reply_error(error, &res);
 	manager_changed(m);
@@ -210,6 +210,26 @@ static int property_get_pinned_modules(sd_bus *bus, const char *path, const char
 	return sd_bus_message_close_container(reply);
 }
 
+static int property_get_skipped_at_boot(sd_bus *bus, const char *path, const char *interface,
+					const char *property, sd_bus_message *reply, void *userdata,
+					sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	int r;
+
+	r = sd_bus_message_open_container(reply, 'a', "s");
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->n_boot_records; i++) {
+		if (!manager_boot_record_skipped(m, &m->boot_records[i]))
+			continue;
+		r = sd_bus_message_append(reply, "s", m->boot_records[i].name);
+		if (r < 0)
+			return r;
+	}
+	return sd_bus_message_close_container(reply);
+}
+
 static int property_get_patch_directories(sd_bus *bus, const char *path, const char *interface,
 					  const char *property, sd_bus_message *reply,
 					  void *userdata, sd_bus_error *error)
@@ -233,6 +253,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("PinnedModules", "as", property_get_pinned_modules, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("PatchDirectories", "as", property_get_patch_directories, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("SkippedAtBoot", "as", property_get_skipped_at_boot, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
 	SD_BUS_METHOD_WITH_ARGS("Load", SD_BUS_ARGS("s", source, "t", flags),
@@ -334,6 +356,7 @@ void bus_manager_changed(struct manager *m, unsigned props)
 {
 	static const char *const names[] = {
 		"State", "TransitionPatch", "RebootRequired", "PinnedModules", "Supported",
+		"SkippedAtBoot",
 	};
 	char *changed[ELEMENTSOF(names) + 1];
 	size_t n = 0;

@@ -35,5 +35,12 @@ daemon_policy_sources = \
 	daemon/policy.c daemon/policy.h \
 	daemon/statedir.c daemon/statedir.h
 daemon_klpd_SOURCES += daemon/policy.c daemon/policy.h daemon/statedir.c daemon/statedir.h
+
+# Boot-time loading: the kernel command line's kill switch and the
+# crash-loop guard's records (pure, unit-tested); manager.c drives them.
+daemon_boot_load_sources = \
+	daemon/boot-load.c daemon/boot-load.h \
+	daemon/statedir.c daemon/statedir.h
+daemon_klpd_SOURCES += daemon/boot-load.c daemon/boot-load.h
 daemon_klpd_CFLAGS += $(INIH_CFLAGS)
 daemon_klpd_LDADD += $(INIH_LIBS)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <libudev.h>
 #include <stdarg.h>
@@ -403,6 +404,237 @@ static void sync_leftovers(struct manager *m, uint64_t now)
 	m->n_leftovers = n;
 }
 
+/* --- boot-time loading and its crash-loop guard */
+
+bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r)
+{
+	/* Without this boot's id no record can be told apart: all are old. */
+	return !m->boot_id[0] || !streq(r->boot_id, m->boot_id);
+}
+
+static struct boot_record *find_boot_record(struct manager *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_boot_records; i++)
+		if (streq(m->boot_records[i].name, name))
+			return &m->boot_records[i];
+	return NULL;
+}
+
+bool manager_skipped_at_boot(const struct manager *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_boot_records; i++)
+		if (streq(m->boot_records[i].name, name))
+			return manager_boot_record_skipped(m, &m->boot_records[i]);
+	return false;
+}
+
+static void save_boot_records(struct manager *m)
+{
+	int r;
+
+	r = boot_records_save(statedir_path(), m->boot_records, m->n_boot_records);
+	if (r < 0)
+		log_warning_errno(r, "Cannot write %s/%s; the crash-loop guard may not see this "
+				     "boot's loads",
+				  statedir_path(), BOOT_LOADS_FILE);
+}
+
+static void drop_boot_record(struct manager *m, struct boot_record *rec)
+{
+	size_t i = (size_t)(rec - m->boot_records);
+
+	memmove(rec, rec + 1, (m->n_boot_records - i - 1) * sizeof(*rec));
+	m->n_boot_records--;
+}
+
+void manager_boot_load_begin(struct manager *m, const char *name)
+{
+	struct boot_record *rec, *l;
+
+	if (!m->boot_id[0])
+		return;
+	rec = find_boot_record(m, name);
+	if (!rec) {
+		l = realloc(m->boot_records, (m->n_boot_records + 1) * sizeof(*l));
+		if (!l) {
+			log_error_errno(-ENOMEM, "Cannot record the boot-time load of '%s'", name);
+			return;
+		}
+		m->boot_records = l;
+		rec = &l[m->n_boot_records++];
+		snprintf(rec->name, sizeof(rec->name), "%s", name);
+	}
+	snprintf(rec->boot_id, sizeof(rec->boot_id), "%s", m->boot_id);
+	save_boot_records(m);
+}
+
+void manager_boot_load_end(struct manager *m, const char *name)
+{
+	struct boot_record *rec = find_boot_record(m, name);
+
+	if (!rec || manager_boot_record_skipped(m, rec))
+		return;
+	drop_boot_record(m, rec);
+	save_boot_records(m);
+}
+
+void manager_boot_load_cleared(struct manager *m, const char *name)
+{
+	struct boot_record *rec = find_boot_record(m, name);
+
+	if (!rec || !manager_boot_record_skipped(m, rec))
+		return;
+	drop_boot_record(m, rec);
+	save_boot_records(m);
+	log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
+		  "Module '%s' was loaded by hand: no longer skipped at boot", name);
+	bus_manager_changed(m, MANAGER_PROP_SKIPPED_AT_BOOT);
+}
+
+/* A boot-time load is over when its module is there and no longer in
+ * transition: a machine going down after that is not this load's doing. */
+static void settle_boot_loads(struct manager *m)
+{
+	const struct transition *t = &m->state->transition;
+
+	for (size_t i = 0; i < m->n_boot_records;) {
+		struct boot_record *rec = &m->boot_records[i];
+
+		if (manager_boot_record_skipped(m, rec) || !state_find(m->state, rec->name) ||
+		    (t->active && streq(t->patch, rec->name))) {
+			i++;
+			continue;
+		}
+		log_debug("Boot-time load of '%s' finished", rec->name);
+		drop_boot_record(m, rec);
+		save_boot_records(m);
+	}
+}
+
+/* At start: this boot's records are loads klpd itself did not see to the
+ * end (it was restarted), so they are looked at again; any other boot's
+ * are loads the machine went down in. */
+static void read_boot_records(struct manager *m)
+{
+	size_t before;
+	int r;
+
+	r = boot_read_id(m->root, m->boot_id);
+	if (r < 0) {
+		m->boot_id[0] = '\0';
+		log_warning_errno(r, "Cannot read %s/proc/sys/kernel/random/boot_id; boot-time "
+				     "loads are not guarded against crash loops",
+				  m->root);
+	}
+	r = boot_records_load(statedir_path(), &m->boot_records, &m->n_boot_records);
+	if (r < 0) {
+		log_warning_errno(r, "Ignoring %s/%s: no module is skipped at boot",
+				  statedir_path(), BOOT_LOADS_FILE);
+		return;
+	}
+	before = m->n_boot_records;
+	for (size_t i = 0; i < m->n_boot_records;) {
+		if (manager_boot_record_skipped(m, &m->boot_records[i]))
+			i++;
+		else
+			drop_boot_record(m, &m->boot_records[i]);
+	}
+	if (m->n_boot_records != before)
+		save_boot_records(m);
+}
+
+static int ko_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 3 && streq(d->d_name + n - 3, ".ko");
+}
+
+static int lexical(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static void load_at_boot_file(struct manager *m, const char *path)
+{
+	struct action_result res = {};
+	char name[KLP_MODULE_NAME_MAX] = "";
+	const struct boot_record *rec;
+	bool queued;
+	int r;
+
+	r = action_load(m, path, 0, BOOT_LOAD_REASON, name, &queued, &res);
+	if (r >= 0) {
+		/* The insert started a transition: the next load waits for it. */
+		if (!queued)
+			(void)state_rescan(m->state, now_monotonic());
+		return;
+	}
+	if (r == -EEXIST)
+		log_patch(LOG_INFO, name, "load", KLPD_MID_ACTION,
+			  "Not loading %s at boot (reason: %s): %s", path, BOOT_LOAD_REASON,
+			  res.message);
+	else if (r == -ECANCELED) {
+		rec = find_boot_record(m, name);
+		log_patch(LOG_WARNING, name, "skip", KLPD_MID_BOOT_LOAD_SKIPPED,
+			  "Skipping %s at boot (reason: crash-loop guard): the machine went down "
+			  "while loading '%s' at boot %s; 'klpctl load %s' loads it and ends this",
+			  path, name, rec ? rec->boot_id : "?", name);
+	} else
+		log_full(LOG_ERR, 0, NULL, "load", KLPD_MID_ACTION,
+			 "Boot-time load of %s failed (reason: %s): %s", path, BOOT_LOAD_REASON,
+			 res.message);
+}
+
+/* LoadAtBoot=yes: <dir>/<uname -r>/NAME.ko of each patch directory, in
+ * lexical order, through Load's checks and queue. Only at start, never on
+ * reload. */
+static void load_at_boot(struct manager *m)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	int r;
+
+	if (!m->config.load_at_boot)
+		return;
+	if (!m->state->supported) {
+		log_info("No boot-time loading: this kernel has no livepatch support");
+		return;
+	}
+	r = boot_read_cmdline(m->root, &cmdline);
+	if (r < 0)
+		log_warning_errno(r, "Cannot read %s/proc/cmdline; loading at boot anyway", m->root);
+	else if (boot_load_disabled_by_cmdline(cmdline)) {
+		log_full(LOG_NOTICE, 0, NULL, "skip", KLPD_MID_ACTION,
+			 "Boot-time loading disabled by klpd.load=0 on the kernel command line");
+		return;
+	}
+
+	for (char **d = m->config.patch_dirs; d && *d; d++) {
+		_cleanup_free_ char *dir = NULL;
+		struct dirent **list = NULL;
+		int n;
+
+		if (asprintf(&dir, "%s/%s", *d, m->kernel_release) < 0) {
+			log_error_errno(-ENOMEM, "Cannot load at boot");
+			return;
+		}
+		n = scandir(dir, &list, ko_filter, lexical);
+		if (n < 0) {
+			if (errno != ENOENT)
+				log_warning_errno(-errno, "Cannot read %s for boot-time loading", dir);
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			_cleanup_free_ char *path = NULL;
+
+			if (asprintf(&path, "%s/%s", dir, list[i]->d_name) >= 0)
+				load_at_boot_file(m, path);
+			free(list[i]);
+		}
+		free(list);
+	}
+}
+
 static int process(struct manager *m)
 {
 	uint64_t now = now_monotonic();
@@ -415,6 +647,7 @@ static int process(struct manager *m)
 		if (r < 0)
 			log_warning_errno(r, "Rescanning the kernel's livepatch state failed");
 	}
+	settle_boot_loads(m);
 	actions_run_queue(m);
 	scan_blockers(m, now);
 	sync_leftovers(m, now);
@@ -559,6 +792,7 @@ struct manager *manager_free(struct manager *m)
 	free(m->config_file);
 	policy_memory_done(&m->policy);
 	free(m->leftovers);
+	free(m->boot_records);
 	sd_event_unref(m->event);
 	free(m->root);
 	free(m);
@@ -602,10 +836,14 @@ int manager_start(struct manager *m)
 		log_warning("This kernel has no livepatch support (%s is missing)",
 			    LIVEPATCH_SYSFS);
 
+	read_boot_records(m);
+
 	r = bus_setup(m);
 	if (r < 0)
 		return r;
 
+	/* After the first full scan, so that what is loaded is skipped. */
+	load_at_boot(m);
 	(void)process(m);
 	log_full(LOG_INFO, 0, NULL, NULL, KLPD_MID_STARTED, "klpd %s started: %s", PACKAGE_VERSION,
 		 m->last_status);

@@ -6,6 +6,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "boot-load.h"
 #include "config.h"
 #include "names.h"
 #include "policy.h"
@@ -17,6 +18,7 @@
 struct load_request {
 	char name[KLP_MODULE_NAME_MAX];
 	char *source;
+	const char *reason; /* NULL for Load(); "LoadAtBoot" */
 	int fd;
 	struct load_request *next;
 };
@@ -34,6 +36,11 @@ struct manager {
 	struct leftover_record *leftovers;
 	size_t n_leftovers;
 	char *root; /* "" unless $KLPD_ROOT points at a fake tree */
+	/* The crash-loop guard's records, as in the state directory: this
+	 * boot's are loads in flight, any other boot's are skipped modules. */
+	struct boot_record *boot_records;
+	size_t n_boot_records;
+	char boot_id[BOOT_ID_LEN + 1]; /* "" when unknown: no guard */
 	char kernel_release[65];
 
 	int kmsg_fd;
@@ -74,6 +81,16 @@ int manager_reload(struct manager *m, char **error);
 /* Something changed: rescan if asked, run queued loads, rearm the timer,
  * update STATUS=. Deferred to the end of the current loop iteration. */
 void manager_changed(struct manager *m);
+
+/* The crash-loop guard around a boot-time load: begin before the insert,
+ * end when it failed (a successful one ends when its transition is over). */
+void manager_boot_load_begin(struct manager *m, const char *name);
+void manager_boot_load_end(struct manager *m, const char *name);
+/* A load by hand succeeded: NAME is no longer skipped at boot. */
+void manager_boot_load_cleared(struct manager *m, const char *name);
+/* Whether NAME, or record R, is skipped at boot by the crash-loop guard. */
+bool manager_skipped_at_boot(const struct manager *m, const char *name);
+bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r);
 
 uint64_t now_monotonic(void);
 uint64_t now_realtime(void);

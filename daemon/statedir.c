@@ -88,24 +88,24 @@ int leftovers_parse(const char *buf, size_t len, struct leftover_record **ret, s
 	return 0;
 }
 
-int leftovers_load(const char *dir, struct leftover_record **ret, size_t *ret_n)
+int statedir_read(const char *dir, const char *file, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *path = NULL, *buf = NULL;
 	_cleanup_close_ int fd = -1;
 	size_t len = 0;
 
 	*ret = NULL;
-	*ret_n = 0;
-	if (asprintf(&path, "%s/%s", dir, LEFTOVERS_FILE) < 0)
+	*ret_len = 0;
+	if (asprintf(&path, "%s/%s", dir, file) < 0)
 		return -ENOMEM;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	buf = malloc(LEFTOVERS_FILE_MAX + 1);
+	buf = malloc(max + 1);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t k = read(fd, buf + len, LEFTOVERS_FILE_MAX + 1 - len);
+		ssize_t k = read(fd, buf + len, max + 1 - len);
 
 		if (k < 0) {
 			if (errno == EINTR)
@@ -115,21 +115,23 @@ int leftovers_load(const char *dir, struct leftover_record **ret, size_t *ret_n)
 		if (k == 0)
 			break;
 		len += (size_t)k;
-		if (len > LEFTOVERS_FILE_MAX)
+		if (len > max)
 			return -EBADMSG;
 	}
-	return leftovers_parse(buf, len, ret, ret_n);
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 1;
 }
 
-int leftovers_save(const char *dir, const struct leftover_record *l, size_t n)
+int statedir_write(const char *dir, const char *file, const char *text)
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
 	_cleanup_close_ int dfd = -1;
 	_cleanup_fclose_ FILE *f = NULL;
 	int fd, r;
 
-	if (asprintf(&path, "%s/%s", dir, LEFTOVERS_FILE) < 0 ||
-	    asprintf(&tmp, "%s/.%s.XXXXXX", dir, LEFTOVERS_FILE) < 0)
+	if (asprintf(&path, "%s/%s", dir, file) < 0 || asprintf(&tmp, "%s/.%s.XXXXXX", dir, file) < 0)
 		return -ENOMEM;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -141,10 +143,7 @@ int leftovers_save(const char *dir, const struct leftover_record *l, size_t n)
 		unlink(tmp);
 		return r;
 	}
-	fprintf(f, "# klpd: when each leftover livepatch module's patch went away\n"
-		   "# (CLOCK_REALTIME usec). Rewritten by klpd; removing it is harmless.\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s %" PRIu64 "\n", l[i].name, l[i].since);
+	fputs(text, f);
 	if (fflush(f) != 0 || fchmod(fileno(f), 0644) < 0 || fsync(fileno(f)) < 0) {
 		r = -errno;
 		unlink(tmp);
@@ -160,4 +159,38 @@ int leftovers_save(const char *dir, const struct leftover_record *l, size_t n)
 	if (dfd >= 0)
 		(void)fsync(dfd);
 	return 0;
+}
+
+int leftovers_load(const char *dir, struct leftover_record **ret, size_t *ret_n)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	r = statedir_read(dir, LEFTOVERS_FILE, LEFTOVERS_FILE_MAX, &buf, &len);
+	if (r <= 0)
+		return r;
+	return leftovers_parse(buf, len, ret, ret_n);
+}
+
+int leftovers_save(const char *dir, const struct leftover_record *l, size_t n)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+	int r;
+
+	f = open_memstream(&text, &size);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "# klpd: when each leftover livepatch module's patch went away\n"
+		   "# (CLOCK_REALTIME usec). Rewritten by klpd; removing it is harmless.\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s %" PRIu64 "\n", l[i].name, l[i].since);
+	r = fclose(f);
+	if (r != 0 || !text)
+		return -ENOMEM;
+	return statedir_write(dir, LEFTOVERS_FILE, text);
 }

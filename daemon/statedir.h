@@ -22,6 +22,14 @@ struct leftover_record {
 /* $STATE_DIRECTORY (its first entry) or KLPD_STATE_DIR. */
 const char *statedir_path(void);
 
+/* Read DIR/FILE whole (NUL-terminated) into *RET: 1, or 0 and NULL when it
+ * does not exist; -EBADMSG when it is longer than MAX. */
+int statedir_read(const char *dir, const char *file, size_t max, char **ret, size_t *ret_len);
+
+/* Replace DIR/FILE with TEXT atomically: a temporary file in DIR, fsync,
+ * rename, fsync of the directory. Mode 0644. */
+int statedir_write(const char *dir, const char *file, const char *text);
+
 /* Parse the file's text: "# comment" lines, else "NAME USEC" lines.
  * -EBADMSG when anything is off (a bad name, a number with junk, a
  * duplicate, a NUL byte): the file is then worth nothing. */

@@ -48,3 +48,23 @@ tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_unit_test_policy_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
 tests_unit_test_policy_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
 endif
+
+# Boot-time loading: kill switch, boot ids, the crash-loop guard's records.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-boot-load
+TESTS += tests/unit/test-boot-load
+tests_unit_test_boot_load_SOURCES = tests/unit/test-boot-load.c $(daemon_boot_load_sources) $(libklpd_shared_sources)
+tests_unit_test_boot_load_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_boot_load_CFLAGS = $(unit_test_cflags)
+tests_unit_test_boot_load_LDADD = $(unit_test_ldadd)
+endif
+
+# klpctl install's reading of a module file's .modinfo.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-modinfo
+TESTS += tests/unit/test-modinfo
+tests_unit_test_modinfo_SOURCES = tests/unit/test-modinfo.c client/modinfo.c client/modinfo.h $(libklpd_shared_sources)
+tests_unit_test_modinfo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client
+tests_unit_test_modinfo_CFLAGS = $(unit_test_cflags)
+tests_unit_test_modinfo_LDADD = $(unit_test_ldadd)
+endif
