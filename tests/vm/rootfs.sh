@@ -6,8 +6,9 @@
 rootfs_suite=bookworm
 rootfs_mirror=${KLPD_VM_MIRROR:-http://deb.debian.org/debian}
 # systemd, dbus and udev for the real thing; klpd's runtime libraries; the
-# sanitizer runtimes for --enable-sanitizers builds; tools the scenarios use.
-rootfs_packages=systemd,systemd-sysv,dbus,udev,kmod,procps,psmisc,libkmod2,libinih1,libsystemd0,libudev1,libasan8,libubsan1,jq
+# sanitizer runtimes for --enable-sanitizers builds; tools the scenarios use
+# (node_exporter and curl for the metrics scenario).
+rootfs_packages=systemd,systemd-sysv,dbus,udev,kmod,procps,psmisc,libkmod2,libinih1,libsystemd0,libudev1,libasan8,libubsan1,jq,prometheus-node-exporter,curl
 
 rootfs_key() {
 	{
