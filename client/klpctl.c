@@ -460,7 +460,7 @@ static int cmd_status(sd_bus *bus, char **argv)
 			printf("      Pinned: %s\n", mi.pinned);
 		if (*mi.skipped)
 			printf("     Skipped: %s (at boot: the machine went down while loading; "
-			       "load by hand to end this)\n",
+			       "load it, or klpctl clear-skip it, to end this)\n",
 			       mi.skipped);
 		printf("        klpd: %s\n\n", mi.version);
 		print_table(l, n);
@@ -714,6 +714,15 @@ static int cmd_force(sd_bus *bus, char **argv)
 static int cmd_unload(sd_bus *bus, char **argv)
 {
 	return call_name(bus, "Unload", argv[0], "unload failed");
+}
+
+static int cmd_clear_skip(sd_bus *bus, char **argv)
+{
+	int r = call_name(bus, "ClearSkippedAtBoot", argv[0], "clear-skip failed");
+
+	if (r == EXIT_OK && !arg_json)
+		printf("'%s' is no longer skipped: the next boot loads it.\n", argv[0]);
+	return r;
 }
 
 static int cmd_reload(sd_bus *bus, char **argv)
@@ -1061,6 +1070,9 @@ static const struct command commands[] = {
 	  "Force the transition NAME is in. May pin modules until reboot." },
 	{ "unload", "MODULE", 1, 1, false, cmd_unload,
 	  "Remove a livepatch module whose patch is gone (disabled or replaced)." },
+	{ "clear-skip", "MODULE", 1, 1, false, cmd_clear_skip,
+	  "Let the next boot load a module the crash-loop guard skips, without\n"
+	  "loading it now (see SkippedAtBoot in 'klpctl status')." },
 	{ "reload", "", 0, 0, false, cmd_reload, "Make klpd re-read its configuration and state." },
 	{ "monitor", "", 0, 0, false, cmd_monitor, "Print klpd's signals as they come." },
 	{ "install", "FILE", 1, 1, false, cmd_install,

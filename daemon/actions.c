@@ -251,7 +251,7 @@ static int load_now(struct manager *m, int fd, const char *name, const char *rea
 	if (reason && r < 0)
 		manager_boot_load_end(m, name);
 	else if (!reason && r >= 0)
-		manager_boot_load_cleared(m, name);
+		(void)manager_boot_load_cleared(m, name, true);
 	return r;
 }
 
@@ -570,5 +570,18 @@ int action_unload(struct manager *m, const char *module, struct action_result *r
 	/* The udev event follows; reading now keeps the reply consistent. */
 	(void)state_refresh(m->state, name, now_monotonic());
 	m->unloading[0] = '\0';
+	return 0;
+}
+
+int action_clear_skip(struct manager *m, const char *module, struct action_result *res)
+{
+	char name[KLP_MODULE_NAME_MAX];
+
+	if (module_name_normalize(module, name) < 0)
+		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'",
+			    module);
+	if (!manager_boot_load_cleared(m, name, false))
+		return fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
+			    "Module '%s' is not skipped at boot", name);
 	return 0;
 }

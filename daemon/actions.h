@@ -39,6 +39,9 @@ int action_disable(struct manager *m, const char *name, struct action_result *re
 int action_revert(struct manager *m, const char *name, struct action_result *res);
 int action_force(struct manager *m, const char *name, struct action_result *res);
 int action_unload(struct manager *m, const char *module, struct action_result *res);
+/* Forget the crash-loop guard's record of MODULE without loading it: it is
+ * loaded at the next boot again. */
+int action_clear_skip(struct manager *m, const char *module, struct action_result *res);
 
 /* Run queued loads while no transition runs. */
 void actions_run_queue(struct manager *m);

@@ -121,6 +121,11 @@ static int method_unload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	return method_name_action(msg, userdata, "Unload", action_unload, error);
 }
 
+static int method_clear_skipped_at_boot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return method_name_action(msg, userdata, "ClearSkippedAtBoot", action_clear_skip, error);
+}
+
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
@@ -268,6 +273,8 @@ static const sd_bus_vtable manager_vtable[] = {
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Unload", SD_BUS_ARGS("s", module), SD_BUS_NO_RESULT,
 				method_unload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ClearSkippedAtBoot", SD_BUS_ARGS("s", module), SD_BUS_NO_RESULT,
+				method_clear_skipped_at_boot, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
 
 	SD_BUS_SIGNAL_WITH_ARGS("TransitionStarted", SD_BUS_ARGS("s", patch, "s", target), 0),

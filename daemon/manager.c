@@ -478,17 +478,23 @@ void manager_boot_load_end(struct manager *m, const char *name)
 	save_boot_records(m);
 }
 
-void manager_boot_load_cleared(struct manager *m, const char *name)
+bool manager_boot_load_cleared(struct manager *m, const char *name, bool loaded)
 {
 	struct boot_record *rec = find_boot_record(m, name);
 
 	if (!rec || !manager_boot_record_skipped(m, rec))
-		return;
+		return false;
 	drop_boot_record(m, rec);
 	save_boot_records(m);
-	log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
-		  "Module '%s' was loaded by hand: no longer skipped at boot", name);
+	if (loaded)
+		log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
+			  "Module '%s' was loaded by hand: no longer skipped at boot", name);
+	else
+		log_patch(LOG_NOTICE, name, "clear-skip", KLPD_MID_ACTION,
+			  "Module '%s' is no longer skipped at boot (cleared by hand, not loaded)",
+			  name);
 	bus_manager_changed(m, MANAGER_PROP_SKIPPED_AT_BOOT);
+	return true;
 }
 
 /* A boot-time load is over when its module is there and no longer in
@@ -555,7 +561,7 @@ static int lexical(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static void load_at_boot_file(struct manager *m, const char *path)
+static void load_at_boot_file(struct manager *m, const char *path, bool top_level)
 {
 	struct action_result res = {};
 	char name[KLP_MODULE_NAME_MAX] = "";
@@ -574,21 +580,80 @@ static void load_at_boot_file(struct manager *m, const char *path)
 		log_patch(LOG_INFO, name, "load", KLPD_MID_ACTION,
 			  "Not loading %s at boot (reason: %s): %s", path, BOOT_LOAD_REASON,
 			  res.message);
+	else if (r == -ENOEXEC && top_level)
+		/* The top of a patch directory may hold patches for other
+		 * kernels too: only this kernel's are for this boot. */
+		log_info("Not loading %s at boot: %s", path, res.message);
 	else if (r == -ECANCELED) {
 		rec = find_boot_record(m, name);
 		log_patch(LOG_WARNING, name, "skip", KLPD_MID_BOOT_LOAD_SKIPPED,
 			  "Skipping %s at boot (reason: crash-loop guard): the machine went down "
-			  "while loading '%s' at boot %s; 'klpctl load %s' loads it and ends this",
-			  path, name, rec ? rec->boot_id : "?", name);
+			  "while loading '%s' at boot %s; 'klpctl load %s' loads it, "
+			  "'klpctl clear-skip %s' lets the next boot load it",
+			  path, name, rec ? rec->boot_id : "?", name, name);
 	} else
 		log_full(LOG_ERR, 0, NULL, "load", KLPD_MID_ACTION,
 			 "Boot-time load of %s failed (reason: %s): %s", path, BOOT_LOAD_REASON,
 			 res.message);
 }
 
-/* LoadAtBoot=yes: <dir>/<uname -r>/NAME.ko of each patch directory, in
- * lexical order, through Load's checks and queue. Only at start, never on
- * reload. */
+static int scan_ko(const char *dir, struct dirent ***ret)
+{
+	int n = scandir(dir, ret, ko_filter, lexical);
+
+	if (n < 0) {
+		*ret = NULL;
+		if (errno != ENOENT)
+			log_warning_errno(-errno, "Cannot read %s for boot-time loading", dir);
+		return 0;
+	}
+	return n;
+}
+
+static void free_dirents(struct dirent **l, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* The files of one patch directory, <dir>/<release>/ and <dir>/ merged in
+ * lexical order of their file names; a name in both is loaded from the
+ * release's directory, as Load resolves a name. */
+static void load_at_boot_dir(struct manager *m, const char *top)
+{
+	_cleanup_free_ char *sub = NULL;
+	struct dirent **a = NULL, **b = NULL;
+	int na, nb, i = 0, j = 0;
+
+	if (asprintf(&sub, "%s/%s", top, m->kernel_release) < 0) {
+		log_error_errno(-ENOMEM, "Cannot load at boot");
+		return;
+	}
+	na = scan_ko(sub, &a);
+	nb = scan_ko(top, &b);
+	while (i < na || j < nb) {
+		_cleanup_free_ char *path = NULL;
+		int c = i >= na ? 1 : j >= nb ? -1 : strcmp(a[i]->d_name, b[j]->d_name);
+		bool top_level = c > 0;
+
+		if (asprintf(&path, "%s/%s", top_level ? top : sub,
+			     top_level ? b[j]->d_name : a[i]->d_name) < 0) {
+			log_error_errno(-ENOMEM, "Cannot load at boot");
+			break;
+		}
+		load_at_boot_file(m, path, top_level);
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+	}
+	free_dirents(a, na);
+	free_dirents(b, nb);
+}
+
+/* LoadAtBoot=yes: the modules of each patch directory (see above), through
+ * Load's checks and queue. Only at start, never on reload. */
 static void load_at_boot(struct manager *m)
 {
 	_cleanup_free_ char *cmdline = NULL;
@@ -608,31 +673,8 @@ static void load_at_boot(struct manager *m)
 			 "Boot-time loading disabled by klpd.load=0 on the kernel command line");
 		return;
 	}
-
-	for (char **d = m->config.patch_dirs; d && *d; d++) {
-		_cleanup_free_ char *dir = NULL;
-		struct dirent **list = NULL;
-		int n;
-
-		if (asprintf(&dir, "%s/%s", *d, m->kernel_release) < 0) {
-			log_error_errno(-ENOMEM, "Cannot load at boot");
-			return;
-		}
-		n = scandir(dir, &list, ko_filter, lexical);
-		if (n < 0) {
-			if (errno != ENOENT)
-				log_warning_errno(-errno, "Cannot read %s for boot-time loading", dir);
-			continue;
-		}
-		for (int i = 0; i < n; i++) {
-			_cleanup_free_ char *path = NULL;
-
-			if (asprintf(&path, "%s/%s", dir, list[i]->d_name) >= 0)
-				load_at_boot_file(m, path);
-			free(list[i]);
-		}
-		free(list);
-	}
+	for (char **d = m->config.patch_dirs; d && *d; d++)
+		load_at_boot_dir(m, *d);
 }
 
 static int process(struct manager *m)

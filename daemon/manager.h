@@ -86,8 +86,9 @@ void manager_changed(struct manager *m);
  * end when it failed (a successful one ends when its transition is over). */
 void manager_boot_load_begin(struct manager *m, const char *name);
 void manager_boot_load_end(struct manager *m, const char *name);
-/* A load by hand succeeded: NAME is no longer skipped at boot. */
-void manager_boot_load_cleared(struct manager *m, const char *name);
+/* NAME is no longer skipped at boot: a load by hand succeeded (LOADED), or
+ * an operator cleared the record. False when NAME was not skipped. */
+bool manager_boot_load_cleared(struct manager *m, const char *name, bool loaded);
 /* Whether NAME, or record R, is skipped at boot by the crash-loop guard. */
 bool manager_skipped_at_boot(const struct manager *m, const char *name);
 bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r);

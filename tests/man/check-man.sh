@@ -50,7 +50,8 @@ check_words() {
 	fi
 	local text
 	if [ "$mode" = T ]; then
-		text=$(sed -n '/^\.TP/{n;p;}' "$man_dir/$page" | tr -s ' \t' '  ')
+		# roff's "\-" is the minus a command name like clear-skip needs
+		text=$(sed -n '/^\.TP/{n;s/\\-/-/g;p;}' "$man_dir/$page" | tr -s ' \t' '  ')
 		mode=E
 	else
 		text=$(tr -s ' \t' '  ' <"$man_dir/$page")

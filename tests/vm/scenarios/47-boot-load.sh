@@ -1,9 +1,10 @@
 #!/bin/bash
 # Boot-time loading (LoadAtBoot=yes): at start klpd loads
-# <dir>/<uname -r>/*.ko in lexical order through Load's queue, and never a
-# module twice. The crash-loop guard skips a module whose load record from
-# another boot was left behind (the machine went down during that load),
-# says so in the journal and in SkippedAtBoot, until it is loaded by hand.
+# <dir>/<uname -r>/*.ko and <dir>/*.ko built for this kernel, in lexical
+# order through Load's queue, and never a module twice. The crash-loop guard
+# skips a module whose load record from another boot was left behind (the
+# machine went down during that load), says so in the journal and in
+# SkippedAtBoot, until it is loaded by hand or cleared (klpctl clear-skip).
 # The kill switch (klpd.load=0 on the kernel command line) is unit-tested:
 # this kernel's command line cannot be changed from here.
 . /usr/lib/klpd-tests/lib.sh
@@ -80,6 +81,30 @@ wait_until 10 "the end of the skipping in the journal" _cleared_logged
 check_match "the journal says so" "klpt_cmdline' was loaded by hand: no longer skipped at boot" \
 	"$(journalctl -u klpd --since "$since" KLPD_PATCH=klpt_cmdline -o cat)"
 
+# clearing it without loading it: the next start loads it
+systemctl stop klpd
+cleanup_modules
+printf 'klpt_cmdline %s\n' $OTHER_BOOT >$S
+check "start klpd with the record again" systemctl start klpd
+wait_until 60 "klpt_version applied" _version_applied
+check_eq "skipped again" 'as 1 "klpt_cmdline"' "$(mgr SkippedAtBoot)"
+out=$(setpriv --reuid=klpt-user --regid=klpt-user --clear-groups klpctl clear-skip klpt_cmdline 2>&1)
+check_eq "clear-skip as a user: exit 4" 4 "$?"
+check_eq "... and still skipped" 'as 1 "klpt_cmdline"' "$(mgr SkippedAtBoot)"
+klpctl clear-skip klpt_version >/dev/null 2>&1
+check_eq "clear-skip of a module that is not skipped: exit 3" 3 "$?"
+klpctl clear-skip ../x >/dev/null 2>&1
+check_eq "clear-skip of an invalid name: exit 2" 2 "$?"
+since=$(date '+%Y-%m-%d %H:%M:%S')
+check_match "klpctl clear-skip klpt_cmdline" "no longer skipped" "$(klpctl clear-skip klpt_cmdline 2>&1)"
+check_eq "SkippedAtBoot empty after clear-skip" "as 0" "$(mgr SkippedAtBoot)"
+check_fails "klpt_cmdline not loaded by clear-skip" mod_loaded klpt_cmdline
+check "record removed by clear-skip" sh -c "! test -e $S"
+_clear_logged() { journalctl -u klpd --since "$since" KLPD_ACTION=clear-skip KLPD_PATCH=klpt_cmdline -o cat | grep -q 'cleared by hand, not loaded'; }
+wait_until 10 "clear-skip in the journal" _clear_logged && ok "clear-skip logged with KLPD_ACTION=clear-skip"
+check "restart klpd" systemctl restart klpd
+wait_until 60 "both boot-time loads applied" _both_applied && ok "the next start loads klpt_cmdline"
+
 # --- a record from this boot: klpd itself went down during the load
 systemctl stop klpd
 cleanup_modules
@@ -95,6 +120,34 @@ echo 'klpt_cmdline yesterday' >$S
 check "start with a malformed record file" systemctl start klpd
 check "klpd runs" systemctl is-active klpd
 check_eq "nothing skipped" "as 0" "$(mgr SkippedAtBoot)"
+
+# --- the top of the patch directory: this kernel's modules, merged with the
+# release's directory in lexical order of file names; the release's copy
+# wins; a module for another kernel is passed over without an error.
+systemctl stop klpd
+cleanup_modules
+rm -rf $B && mkdir -p $B
+install -m 0644 "$KLPT_MODULES/klpt_version.ko" $B/
+install -m 0644 "$KLPT_MODULES/klpt_version.ko" "$KLPT_MODULES/klpt_cmdline.ko" $P/
+fake=$(uname -r | tr '0-8' '9')
+cp "$KLPT_MODULES/klpt_replace.ko" $P/klpt_a_other.ko
+LC_ALL=C sed -i "s/$(uname -r) SMP/$fake SMP/" $P/klpt_a_other.ko
+check_eq "klpt_a_other.ko is for $fake" "$fake" "$(modinfo -F vermagic $P/klpt_a_other.ko | cut -d' ' -f1)"
+since=$(date '+%Y-%m-%d %H:%M:%S')
+check "start klpd" systemctl start klpd
+wait_until 60 "both boot-time loads applied" _both_applied && ok "top-level and release modules applied"
+loads=$(boot_loads "$since")
+check_eq "two boot-time loads" 2 "$(printf '%s\n' "$loads" | grep -c '^Loaded')"
+check_match "klpt_cmdline from the top, first" "^Loaded 'klpt_cmdline' from $P/klpt_cmdline.ko" "$(printf '%s\n' "$loads" | head -n 1)"
+check_match "klpt_version from the release's directory" "^Loaded 'klpt_version' from $B/klpt_version.ko" "$(printf '%s\n' "$loads" | sed -n 2p)"
+check_eq "the top's klpt_version not tried" 0 "$(journalctl -u klpd --since "$since" -o cat | grep -c "$P/klpt_version.ko")"
+check_match "the other kernel's module passed over" "Not loading $P/klpt_a_other.ko at boot: .*built for another kernel" \
+	"$(journalctl -u klpd --since "$since" -o cat)"
+check_fails "klpt_replace (other kernel) not loaded" mod_loaded klpt_replace
+check_eq "no error logged" "" "$(journalctl -u klpd --since "$since" -p err -o cat)"
+systemctl stop klpd
+cleanup_modules
+rm -f $P/klpt_version.ko $P/klpt_cmdline.ko $P/klpt_a_other.ko
 
 # --- klpctl install / uninstall: files in <first dir>/<uname -r>/
 systemctl stop klpd
