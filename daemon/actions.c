@@ -11,8 +11,10 @@
 
 #include "actions.h"
 #include "dbus-names.h"
+#include "load-queue.h"
 #include "log.h"
 #include "macro.h"
+#include "statedir.h"
 #include "sysfs-livepatch.h"
 
 static int fail(struct action_result *res, enum action_error e, int errnum, const char *fmt, ...)
@@ -263,6 +265,33 @@ static const char *reason_suffix(const char *reason, char *buf, size_t size)
 	return buf;
 }
 
+/* The queue as it stands, into the state directory (see load-queue.h). */
+static void save_queue(struct manager *m)
+{
+	_cleanup_free_ struct queued_load *l = NULL;
+	size_t n = 0;
+	int r;
+
+	for (struct load_request *q = m->queue; q; q = q->next)
+		n++;
+	l = calloc(n ? n : 1, sizeof(*l));
+	if (!l) {
+		log_error_errno(-ENOMEM, "Cannot save the load queue");
+		return;
+	}
+	n = 0;
+	for (struct load_request *q = m->queue; q; q = q->next, n++) {
+		snprintf(l[n].name, sizeof(l[n].name), "%s", q->name);
+		l[n].at_boot = q->reason != NULL;
+		l[n].path = q->source; /* borrowed */
+	}
+	r = load_queue_write(statedir_path(), l, n);
+	if (r < 0)
+		log_warning_errno(r, "Cannot write %s/%s: a restart of klpd now would forget the "
+				     "queued loads",
+				  statedir_path(), LOAD_QUEUE_FILE);
+}
+
 static int queue_load(struct manager *m, int fd, const char *name, const char *source,
 		      const char *reason)
 {
@@ -283,6 +312,7 @@ static int queue_load(struct manager *m, int fd, const char *name, const char *s
 	for (tail = &m->queue; *tail; tail = &(*tail)->next)
 		;
 	*tail = q;
+	save_queue(m);
 	log_patch(LOG_INFO, name, "queue", KLPD_MID_ACTION,
 		  "Queued load of '%s' until the transition of '%s' ends%s", source,
 		  m->state->transition.patch, reason_suffix(reason, why, sizeof(why)));
@@ -412,6 +442,9 @@ void actions_run_queue(struct manager *m)
 				  "Loaded '%s' from %s (queued)%s", q->name, q->source,
 				  reason_suffix(q->reason, why, sizeof(why)));
 		load_queue_free(q);
+		/* After the insert: a crash before this line finds the module
+		 * loaded at the next start, and does not load it twice. */
+		save_queue(m);
 		/* The insert started a transition; the state learns of it
 		 * from the kernel's events. Re-read now so that the next
 		 * queued load waits for it. */
@@ -584,4 +617,43 @@ int action_clear_skip(struct manager *m, const char *module, struct action_resul
 		return fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
 			    "Module '%s' is not skipped at boot", name);
 	return 0;
+}
+
+void actions_restore_queue(struct manager *m)
+{
+	struct queued_load *l = NULL;
+	size_t n = 0;
+	int r;
+
+	r = load_queue_read(statedir_path(), &l, &n);
+	if (r < 0) {
+		log_error_errno(r, "Cannot read %s/%s: loads queued before klpd restarted are lost",
+				statedir_path(), LOAD_QUEUE_FILE);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct action_result res = {};
+		char name[KLP_MODULE_NAME_MAX] = "";
+		bool queued;
+
+		r = action_load(m, l[i].path, 0, l[i].at_boot ? BOOT_LOAD_REASON : NULL, name,
+				&queued, &res);
+		if (r >= 0) {
+			log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
+				  "Load of %s was queued when klpd stopped: %s", l[i].path,
+				  queued ? "queued again" : "loaded now");
+			if (!queued)
+				(void)state_rescan(m->state, now_monotonic());
+		} else if (r == -EEXIST)
+			log_patch(LOG_INFO, name, "load", KLPD_MID_ACTION,
+				  "Load of %s was queued when klpd stopped: %s; not loaded again",
+				  l[i].path, res.message);
+		else
+			log_patch(LOG_ERR, l[i].name, "load", KLPD_MID_ACTION,
+				  "Load of %s was queued when klpd stopped and now fails: %s",
+				  l[i].path, res.message);
+	}
+	queued_loads_free(l, n);
+	/* What is still queued now; nothing when all of it was done. */
+	save_queue(m);
 }

@@ -45,4 +45,6 @@ int action_clear_skip(struct manager *m, const char *module, struct action_resul
 
 /* Run queued loads while no transition runs. */
 void actions_run_queue(struct manager *m);
+/* At start: queue again (or load) what was queued when klpd stopped. */
+void actions_restore_queue(struct manager *m);
 void load_queue_free(struct load_request *q);

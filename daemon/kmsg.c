@@ -14,15 +14,10 @@ int kmsg_open(const char *root)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/dev/kmsg", root);
+	/* A new reader starts at the oldest record the ring buffer holds. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	/* Older records are covered by the scan at start. */
-	if (lseek(fd, 0, SEEK_END) < 0 && errno != ESPIPE) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
 	return fd;
 }
 

@@ -5,9 +5,11 @@
 
 #include "kmsg-record.h"
 
-/* /dev/kmsg, read from its end: one record per read(2). */
+/* /dev/kmsg: one record per read(2). */
 
-/* Opened non-blocking and positioned after the last record. */
+/* Opened non-blocking at the oldest record still in the ring buffer: the
+ * caller drains that history first (it tells when the transition running
+ * now started, also across a restart of klpd), then follows new records. */
 int kmsg_open(const char *root);
 
 /* Read every pending record, calling ON_RECORD for the livepatch ones.

@@ -42,5 +42,11 @@ daemon_boot_load_sources = \
 	daemon/boot-load.c daemon/boot-load.h \
 	daemon/statedir.c daemon/statedir.h
 daemon_klpd_SOURCES += daemon/boot-load.c daemon/boot-load.h
+
+# The persisted load queue (pure, unit-tested); actions.c keeps it.
+daemon_load_queue_sources = \
+	daemon/load-queue.c daemon/load-queue.h \
+	daemon/statedir.c daemon/statedir.h
+daemon_klpd_SOURCES += daemon/load-queue.c daemon/load-queue.h
 daemon_klpd_CFLAGS += $(INIH_CFLAGS)
 daemon_klpd_LDADD += $(INIH_LIBS)

@@ -742,6 +742,14 @@ static int on_record(const struct livepatch_record *rec, uint64_t usec, void *us
 	return r > 0 ? 1 : 0;
 }
 
+static int on_history_record(const struct livepatch_record *r, uint64_t usec, void *userdata)
+{
+	if (r->event == LIVEPATCH_EVENT_PATCHING_STARTED ||
+	    r->event == LIVEPATCH_EVENT_UNPATCHING_STARTED)
+		state_hint_transition_start(userdata, r->patch, usec);
+	return 0;
+}
+
 static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct manager *m = userdata;
@@ -860,6 +868,8 @@ int manager_start(struct manager *m)
 				  "Cannot read /dev/kmsg; transitions are followed through sysfs "
 				  "only");
 	else {
+		/* Only when transitions started: the state is read from sysfs. */
+		(void)kmsg_drain(m->kmsg_fd, on_history_record, m->state);
 		r = sd_event_add_io(m->event, &m->kmsg_source, m->kmsg_fd, EPOLLIN, on_kmsg, m);
 		if (r < 0)
 			return log_error_errno(r, "Cannot watch /dev/kmsg");
@@ -884,7 +894,9 @@ int manager_start(struct manager *m)
 	if (r < 0)
 		return r;
 
-	/* After the first full scan, so that what is loaded is skipped. */
+	/* After the first full scan, so that what is loaded is skipped; what
+	 * was queued before a restart goes first, in its order. */
+	actions_restore_queue(m);
 	load_at_boot(m);
 	(void)process(m);
 	log_full(LOG_INFO, 0, NULL, NULL, KLPD_MID_STARTED, "klpd %s started: %s", PACKAGE_VERSION,

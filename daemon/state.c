@@ -729,6 +729,13 @@ bool state_set_stalled(struct state *s)
 	return true;
 }
 
+void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec)
+{
+	snprintf(s->hint_patch, sizeof(s->hint_patch), "%s", patch);
+	s->hint_start_usec = usec;
+	s->hint_loaded_at = 0;
+}
+
 uint64_t state_next_wakeup(const struct state *s, uint64_t now)
 {
 	uint64_t next = USEC_INFINITY;

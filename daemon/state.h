@@ -180,6 +180,12 @@ void state_set_blockers(struct state *s, struct blocker *list, size_t n, size_t 
  * true when it was not stalled before. */
 bool state_set_stalled(struct state *s);
 
+/* A kernel log record from before klpd started says that PATCH's
+ * transition started at USEC (CLOCK_MONOTONIC): if PATCH is the one in
+ * transition at the next rescan, that is its start, not the time of the
+ * scan. The last hint wins. */
+void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec);
+
 struct patch *state_find(struct state *s, const char *name);
 
 /* "idle", "transition" or "stalled" */

@@ -29,10 +29,12 @@ endif
 if ENABLE_TESTS
 check_PROGRAMS += tests/unit/test-state
 TESTS += tests/unit/test-state
-tests_unit_test_state_SOURCES = tests/unit/test-state.c $(daemon_state_sources) $(libklpd_shared_sources)
+# with the policy: what it decides about the modules the model reports
+tests_unit_test_state_SOURCES = tests/unit/test-state.c $(daemon_state_sources) \
+	daemon/config.c daemon/config.h daemon/policy.c daemon/policy.h $(libklpd_shared_sources)
 tests_unit_test_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
-tests_unit_test_state_CFLAGS = $(unit_test_cflags)
-tests_unit_test_state_LDADD = $(unit_test_ldadd)
+tests_unit_test_state_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
+tests_unit_test_state_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
 endif
 
 # Config parser and policy engine (the policy issue): tables of cases.
@@ -57,6 +59,16 @@ tests_unit_test_boot_load_SOURCES = tests/unit/test-boot-load.c $(daemon_boot_lo
 tests_unit_test_boot_load_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_unit_test_boot_load_CFLAGS = $(unit_test_cflags)
 tests_unit_test_boot_load_LDADD = $(unit_test_ldadd)
+endif
+
+# The load queue kept in the state directory across restarts.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-load-queue
+TESTS += tests/unit/test-load-queue
+tests_unit_test_load_queue_SOURCES = tests/unit/test-load-queue.c $(daemon_load_queue_sources) $(libklpd_shared_sources)
+tests_unit_test_load_queue_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_load_queue_CFLAGS = $(unit_test_cflags)
+tests_unit_test_load_queue_LDADD = $(unit_test_ldadd)
 endif
 
 # klpctl install's reading of a module file's .modinfo.

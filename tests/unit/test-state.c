@@ -11,7 +11,10 @@
 
 #include <cmocka.h>
 
+/* by its path: "config.h" alone is autoconf's */
+#include "../../daemon/config.h"
 #include "macro.h"
+#include "policy.h"
 #include "state.h"
 
 #define SEC USEC_PER_SEC
@@ -484,6 +487,128 @@ static void test_unsupported_kernel(void **state)
 	assert_int_equal(f->state->n_patches, 0);
 }
 
+/* klpd restarted during a transition: the kernel log's history says when it
+ * really started, and the stall deadline counts from there. */
+static void test_transition_start_from_history(void **state)
+{
+	struct fixture *f = *state;
+
+	state_hint_transition_start(f->state, "klpt_other", 2 * SEC);
+	state_hint_transition_start(f->state, "klpt_busy_patch", 4 * SEC);
+	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
+	assert_int_equal(state_rescan(f->state, 30 * SEC), 0);
+	assert_true(f->state->transition.active);
+	assert_int_equal(f->state->transition.start_usec, 4 * SEC);
+}
+
+static void test_no_history_starts_now(void **state)
+{
+	struct fixture *f = *state;
+
+	/* a hint about another patch says nothing about this one */
+	state_hint_transition_start(f->state, "klpt_other", 2 * SEC);
+	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
+	assert_int_equal(state_rescan(f->state, 30 * SEC), 0);
+	assert_int_equal(f->state->transition.start_usec, 30 * SEC);
+}
+
+/* What the policy does about leftovers now, with AutoUnload and no delay. */
+static void unload_actions(struct fixture *f, uint64_t now, char *buf, size_t size,
+			   uint64_t *next)
+{
+	static const char conf[] = "[Policy]\nAutoUnload=yes\nUnloadDelay=0\n";
+	_cleanup_(config_donep) struct config c = {};
+	_cleanup_free_ char *error = NULL;
+	struct policy_memory mem = {};
+	struct policy_result r = {};
+
+	assert_int_equal(config_init_defaults(&c), 0);
+	assert_int_equal(config_parse_buffer(&c, "t.conf", conf, strlen(conf), &error), 0);
+	assert_int_equal(policy_evaluate(f->state, &c, &mem, now, &r), 0);
+	buf[0] = '\0';
+	for (size_t i = 0; i < r.n_actions; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s:%s;",
+			 policy_action_to_string(r.actions[i].kind), r.actions[i].patch);
+	*next = r.next_usec;
+	policy_result_done(&r);
+	policy_memory_done(&mem);
+}
+
+/* Two patches disabled through clean transitions after another patch's
+ * transition was forced. REFCNT_AFTER_FREE is what their modules' refcount
+ * reads once the kernel freed the patches: 0 with "livepatch: Don't block
+ * removal of patches that are safe to unload" (5.18), 1 without it, where
+ * one force marked every patch forced. */
+static void clean_disables_after_a_force(struct fixture *f, int refcnt_after_free)
+{
+	char v[16];
+
+	fake_patch(f, "klpt_a", 1, 0, 1);
+	fake_patch(f, "klpt_b", 1, 0, 1);
+	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/replace", "0");
+	assert_int_equal(state_rescan(f->state, 10 * SEC), 0);
+	/* forced to PATCHED, not an atomic replace: on 5.18 that pins nothing */
+	record(f, LIVEPATCH_EVENT_FORCING, "", 20 * SEC, 20 * SEC);
+	record(f, LIVEPATCH_EVENT_PATCHING_COMPLETE, "klpt_busy_patch", 21 * SEC, 21 * SEC);
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/transition", "0");
+	assert_int_equal(state_refresh_pending(f->state, 22 * SEC), 0);
+
+	snprintf(v, sizeof(v), "%d", refcnt_after_free);
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "klpt_b" : "klpt_a";
+		char path[128];
+		uint64_t t = (uint64_t)(30 + 10 * i) * SEC;
+
+		snprintf(path, sizeof(path), "sys/kernel/livepatch/%s/enabled", name);
+		put(f, path, "0");
+		snprintf(path, sizeof(path), "sys/kernel/livepatch/%s/transition", name);
+		put(f, path, "1");
+		record(f, LIVEPATCH_EVENT_UNPATCHING_STARTED, name, t, t);
+		record(f, LIVEPATCH_EVENT_UNPATCHING_COMPLETE, name, t + SEC, t + SEC);
+		snprintf(path, sizeof(path), "sys/kernel/livepatch/%s", name);
+		rm_rf(f, path);
+		snprintf(path, sizeof(path), "sys/module/%s/refcnt", name);
+		put(f, path, v);
+		assert_int_equal(state_refresh_pending(f->state, t + SEC + 300000), 0);
+	}
+	/* long after the asynchronous free settled */
+	assert_int_equal(state_refresh_pending(f->state, 60 * SEC), 0);
+	assert_int_equal(state_refresh_pending(f->state, 70 * SEC), 0);
+}
+
+static void test_old_kernel_force_pins_all(void **state)
+{
+	struct fixture *f = *state;
+	char actions[256];
+	uint64_t next;
+
+	clean_disables_after_a_force(f, 1);
+	assert_int_equal(state_find(f->state, "klpt_a")->state, PATCH_STATE_PINNED);
+	assert_int_equal(state_find(f->state, "klpt_b")->state, PATCH_STATE_PINNED);
+	assert_true(state_reboot_required(f->state));
+	assert_int_equal(state_find(f->state, "klpt_busy_patch")->state, PATCH_STATE_APPLIED);
+	/* nothing to unload, and no reason to look again: no rmmod loop */
+	unload_actions(f, 70 * SEC, actions, sizeof(actions), &next);
+	assert_string_equal(actions, "");
+	assert_int_equal(next, USEC_INFINITY);
+	assert_int_equal(state_next_wakeup(f->state, 70 * SEC), USEC_INFINITY);
+}
+
+static void test_patched_kernel_force_pins_none(void **state)
+{
+	struct fixture *f = *state;
+	char actions[256];
+	uint64_t next;
+
+	clean_disables_after_a_force(f, 0);
+	assert_int_equal(state_find(f->state, "klpt_a")->state, PATCH_STATE_DISABLED);
+	assert_int_equal(state_find(f->state, "klpt_b")->state, PATCH_STATE_DISABLED);
+	assert_false(state_reboot_required(f->state));
+	unload_actions(f, 70 * SEC, actions, sizeof(actions), &next);
+	assert_string_equal(actions, "unload:klpt_a;unload:klpt_b;");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +623,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blockers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_on_transition_patch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transition_start_from_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_history_starts_now, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_kernel_force_pins_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patched_kernel_force_pins_none, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

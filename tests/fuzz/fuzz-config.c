@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The config parser (daemon/config.c, through inih) on any klpd.conf text:
+ * it either accepts the file with every value in range, or refuses it with
+ * one "t.conf:LINE: ..." message per line of error. The same text always
+ * gives the same answer, and nothing leaks either way.
+ * fuzz-sources: daemon/config.c lib/duration.c lib/names.c lib/fileio.c
+ * fuzz-libs: inih */
+#include "config.h"
+#include "fuzz-util.h"
+#include "macro.h"
+
+/* Every line of ERROR starts with "t.conf:" and a line number (0 for the
+ * file as a whole) no larger than the text's line count. */
+static void check_errors(const char *error, const uint8_t *data, size_t size)
+{
+	unsigned lines = 1;
+
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	for (const char *l = error; *l;) {
+		const char *nl = strchr(l, '\n');
+		char *end;
+		unsigned long n;
+
+		fuzz_assert(strncmp(l, "t.conf:", 7) == 0);
+		n = strtoul(l + 7, &end, 10);
+		fuzz_assert(end > l + 7 && *end == ':');
+		fuzz_assert(n <= lines);
+		if (!nl)
+			break;
+		l = nl + 1;
+	}
+}
+
+static void check_config(const struct config *c)
+{
+	struct policy_settings s;
+
+	fuzz_assert(c->patch_dirs && c->patch_dirs[0]);
+	for (char **d = c->patch_dirs; *d; d++)
+		fuzz_assert((*d)[0] == '/');
+	fuzz_assert(c->stall_timeout_usec == c->policy.stall_timeout_usec);
+	fuzz_assert(c->policy.on_stall < _ON_STALL_MAX);
+	for (size_t i = 0; i < c->n_overrides; i++) {
+		fuzz_assert(c->overrides[i].glob && c->overrides[i].glob[0]);
+		fuzz_assert(!strchr(c->overrides[i].glob, '-'));
+		fuzz_assert(c->overrides[i].settings.on_stall < _ON_STALL_MAX);
+	}
+	/* The first override that matches wins; the defaults otherwise. */
+	if (!config_policy_for(c, "klpt_never_matched_by_anything_0", &s))
+		fuzz_assert(memcmp(&s, &c->policy, sizeof(s)) == 0);
+	if (c->n_overrides > 0)
+		fuzz_assert(config_policy_for(c, c->overrides[0].glob, &s) ||
+			    strpbrk(c->overrides[0].glob, "*?[\\"));
+}
+
+static int parse(const uint8_t *data, size_t size, struct config *c, char **error)
+{
+	int r = config_init_defaults(c);
+
+	if (r < 0)
+		return r;
+	return config_parse_buffer(c, "t.conf", (const char *)data, size, error);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	_cleanup_(config_donep) struct config a = {}, b = {};
+	_cleanup_free_ char *ea = NULL, *eb = NULL;
+	int ra, rb;
+
+	ra = parse(data, size, &a, &ea);
+	fuzz_assert(ra == 0 || ra == -EINVAL || ra == -ENOMEM);
+	if (ra == -ENOMEM)
+		return 0;
+	if (ra == 0) {
+		fuzz_assert(!ea || !*ea);
+		check_config(&a);
+	} else {
+		fuzz_assert(ea && *ea);
+		check_errors(ea, data, size);
+	}
+	rb = parse(data, size, &b, &eb);
+	fuzz_assert(rb == ra);
+	fuzz_assert((!ea && !eb) || (ea && eb && strcmp(ea, eb) == 0));
+	return 0;
+}
