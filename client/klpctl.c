@@ -718,10 +718,16 @@ static int cmd_unload(sd_bus *bus, char **argv)
 
 static int cmd_clear_skip(sd_bus *bus, char **argv)
 {
-	int r = call_name(bus, "ClearSkippedAtBoot", argv[0], "clear-skip failed");
+	char norm[KLP_MODULE_NAME_MAX];
+	int r;
 
+	if (module_name_normalize(argv[0], norm) < 0) {
+		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	r = call_name(bus, "ClearSkippedAtBoot", norm, "clear-skip failed");
 	if (r == EXIT_OK && !arg_json)
-		printf("'%s' is no longer skipped: the next boot loads it.\n", argv[0]);
+		printf("'%s' is no longer skipped: the next boot loads it.\n", norm);
 	return r;
 }
 

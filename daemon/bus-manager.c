@@ -288,36 +288,91 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_END,
 };
 
-int bus_setup(struct manager *m)
+#define BUS_RETRY_FIRST_USEC (500 * USEC_PER_MSEC)
+#define BUS_RETRY_MAX_USEC (30 * USEC_PER_SEC)
+
+static int connect_bus(struct manager *m);
+
+static int on_bus_retry(sd_event_source *s, uint64_t usec, void *userdata)
 {
+	struct manager *m = userdata;
+
+	m->bus_retry = sd_event_source_unref(m->bus_retry);
+	if (connect_bus(m) >= 0) {
+		log_notice("Connected to the system bus again");
+		m->bus_retry_usec = 0;
+		return 0;
+	}
+	m->bus_retry_usec = m->bus_retry_usec ? m->bus_retry_usec * 2 : BUS_RETRY_FIRST_USEC;
+	if (m->bus_retry_usec > BUS_RETRY_MAX_USEC)
+		m->bus_retry_usec = BUS_RETRY_MAX_USEC;
+	if (sd_event_add_time_relative(m->event, &m->bus_retry, CLOCK_MONOTONIC, m->bus_retry_usec,
+				       0, on_bus_retry, m) < 0) {
+		log_error("Cannot retry connecting to the system bus: exiting for a restart");
+		return sd_event_exit(m->event, EXIT_FAILURE);
+	}
+	return 0;
+}
+
+/* The bus went away (dbus-daemon restarted or killed). The policy keeps
+ * running without it; the bus comes back by a new connection, which also
+ * starts a socket-activated dbus-daemon again. */
+static int on_bus_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	log_warning("Lost the connection to the system bus; klpd's policy keeps running, "
+		    "reconnecting");
+	(void)sd_bus_detach_event(m->bus);
+	m->bus = sd_bus_close_unref(m->bus);
+	if (!m->bus_retry)
+		return on_bus_retry(NULL, 0, m);
+	return 0;
+}
+
+static int connect_bus(struct manager *m)
+{
+	_cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
 	int r;
 
-	r = sd_bus_default_system(&m->bus);
+	r = sd_bus_open_system(&bus);
 	if (r < 0)
 		return log_error_errno(r, "Cannot connect to the system bus");
-	r = sd_bus_add_object_vtable(m->bus, NULL, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+	r = sd_bus_add_object_vtable(bus, NULL, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
 				     manager_vtable, m);
 	if (r < 0)
 		return log_error_errno(r, "Cannot add the manager object");
-	r = sd_bus_add_fallback_vtable(m->bus, NULL, KLPD_PATCH_PATH_PREFIX, KLPD_PATCH_INTERFACE,
+	r = sd_bus_add_fallback_vtable(bus, NULL, KLPD_PATCH_PATH_PREFIX, KLPD_PATCH_INTERFACE,
 				       patch_vtable, bus_patch_find, m);
 	if (r < 0)
 		return log_error_errno(r, "Cannot add the patch objects");
-	r = sd_bus_add_node_enumerator(m->bus, NULL, KLPD_PATCH_PATH_PREFIX, bus_patch_enumerate,
-				       m);
+	r = sd_bus_add_node_enumerator(bus, NULL, KLPD_PATCH_PATH_PREFIX, bus_patch_enumerate, m);
 	if (r < 0)
 		return log_error_errno(r, "Cannot add the patch enumerator");
-	r = sd_bus_add_object_manager(m->bus, NULL, KLPD_MANAGER_PATH);
+	r = sd_bus_add_object_manager(bus, NULL, KLPD_MANAGER_PATH);
 	if (r < 0)
 		return log_error_errno(r, "Cannot add the object manager");
-	r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+	r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local",
+				"/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
+				"Disconnected", on_bus_disconnected, m);
+	if (r < 0)
+		return log_error_errno(r, "Cannot watch the bus connection");
+	r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return log_error_errno(r, "Cannot attach the bus to the event loop");
 	/* Take the name last: callers may come as soon as we have it. */
-	r = sd_bus_request_name(m->bus, KLPD_BUS_NAME, 0);
-	if (r < 0)
+	r = sd_bus_request_name(bus, KLPD_BUS_NAME, 0);
+	if (r < 0) {
+		(void)sd_bus_detach_event(bus);
 		return log_error_errno(r, "Cannot own the bus name %s", KLPD_BUS_NAME);
+	}
+	m->bus = TAKE_PTR(bus);
 	return 0;
+}
+
+int bus_setup(struct manager *m)
+{
+	return connect_bus(m);
 }
 
 void bus_patch_added(struct manager *m, const struct patch *p)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@ int kmsg_drain(int fd, int (*on_record)(const struct livepatch_record *r, uint64
 {
 	char buf[8192];
 	int rescan = 0;
+	bool lost = false;
 
 	for (;;) {
 		struct kmsg_record rec;
@@ -36,17 +38,17 @@ int kmsg_drain(int fd, int (*on_record)(const struct livepatch_record *r, uint64
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EAGAIN)
-				return rescan;
+				return lost ? KMSG_LOST : rescan;
 			if (errno == EINTR)
 				continue;
 			if (errno == EPIPE) {
-				rescan = 1;
+				lost = true;
 				continue;
 			}
 			return -errno;
 		}
 		if (n == 0)
-			return rescan;
+			return lost ? KMSG_LOST : rescan;
 		/* Facility 0 is the kernel's own: writes to /dev/kmsg from
 		 * userspace get LOG_USER, so they cannot pose as livepatch
 		 * records. */

@@ -12,8 +12,11 @@
  * now started, also across a restart of klpd), then follows new records. */
 int kmsg_open(const char *root);
 
+#define KMSG_LOST 2
+
 /* Read every pending record, calling ON_RECORD for the livepatch ones.
- * Returns 1 when records were lost (EPIPE: the ring buffer wrapped) or
- * ON_RECORD asked for a rescan by returning > 0; 0 otherwise; -errno. */
+ * Returns KMSG_LOST when records were lost (EPIPE: the ring buffer wrapped
+ * before they were read), else 1 when ON_RECORD asked for a rescan by
+ * returning > 0; 0 otherwise; -errno. */
 int kmsg_drain(int fd, int (*on_record)(const struct livepatch_record *r, uint64_t usec, void *u),
 	       void *userdata);

@@ -760,8 +760,12 @@ static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		log_error_errno(r, "Reading /dev/kmsg failed; following sysfs only");
 		m->kmsg_source = sd_event_source_unref(m->kmsg_source);
 		m->need_rescan = true;
+	} else if (r == KMSG_LOST) {
+		log_notice("Kernel log records were lost (the ring buffer wrapped before klpd read "
+			   "them): rescanning");
+		m->need_rescan = true;
 	} else if (r > 0) {
-		log_info("Kernel log records were lost or not understood: rescanning");
+		log_info("A kernel log record was not understood: rescanning");
 		m->need_rescan = true;
 	}
 	manager_changed(m);
@@ -830,6 +834,7 @@ struct manager *manager_free(struct manager *m)
 	sd_event_source_unref(m->udev_source);
 	sd_event_source_unref(m->timer);
 	sd_event_source_unref(m->idle_work);
+	sd_event_source_unref(m->bus_retry);
 	if (m->kmsg_fd >= 0)
 		close(m->kmsg_fd);
 	if (m->monitor)

@@ -49,6 +49,8 @@ struct manager {
 	sd_event_source *udev_source;
 	sd_event_source *timer;
 	sd_event_source *idle_work;
+	sd_event_source *bus_retry; /* reconnecting to the system bus */
+	uint64_t bus_retry_usec;
 
 	struct load_request *queue;
 	uint64_t last_blocker_scan;

@@ -141,5 +141,41 @@ cleanup_modules() {
 	return 0
 }
 
+# klpd's main PID as systemd sees it (0 when not running).
+klpd_pid() { systemctl show -p MainPID --value klpd; }
+
+# klpd_kill9: SIGKILL klpd's main process, then wait until systemd has
+# restarted it (Restart=on-failure) and the new one said READY=1.
+klpd_kill9() {
+	local old new i
+	old=$(klpd_pid)
+	[ "${old:-0}" -gt 0 ] || { not_ok "kill -9: klpd is not running"; return 1; }
+	kill -9 "$old"
+	for ((i = 0; i < 300; i++)); do
+		new=$(klpd_pid)
+		if [ "${new:-0}" -gt 0 ] && [ "$new" != "$old" ] && systemctl is-active -q klpd; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	not_ok "klpd was not restarted within 30 s of kill -9 (MainPID was $old)"
+	return 1
+}
+
+# busy_start: load the busy target with its kthread held in the function
+# that klpt_busy_patch patches, so that the patch's transition stalls.
+busy_start() {
+	insmod "$KLPT_MODULES/klpt_busy_target.ko" hold=1 || { not_ok "insmod klpt_busy_target"; return 1; }
+	wait_until 10 "kthread klpt_busy" pgrep -x klpt_busy
+}
+
+# journal_count SINCE TEXT FIELD=VALUE...: klpd's journal lines since SINCE
+# with those fields that contain TEXT.
+journal_count() {
+	local since=$1 text=$2
+	shift 2
+	journalctl -u klpd --since "$since" "$@" -o cat | grep -c -F -- "$text"
+}
+
 # done_testing: exit status of the scenario.
 done_testing() { exit $_klpt_failed; }
