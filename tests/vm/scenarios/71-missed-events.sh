@@ -53,6 +53,11 @@ lp_load klpt_version
 since=$(date '+%Y-%m-%d %H:%M:%S')
 check "start klpd" systemctl start klpd
 check_eq "klpt_version found applied" 's "applied"' "$(patch_state klpt_5fversion)"
+la=$(busctl get-property org.klpd.livepatch1 "$BP/klpt_5fversion" org.klpd.livepatch1.Patch LoadedAt | cut -d' ' -f2)
+now=$(date +%s)
+[ "$((la / 1000000))" -ge $((now - 300)) ] && [ "$((la / 1000000))" -le "$now" ] &&
+	ok "LoadedAt from the kernel log's 'enabling patch' record ($la)" ||
+	not_ok "LoadedAt is '$la', not a time of the last minutes (now $now)"
 check_fails "no object for klpt_cmdline" busctl introspect org.klpd.livepatch1 "$BP/klpt_5fcmdline" org.klpd.livepatch1.Patch
 check_eq "klpctl list: only klpt_version" "klpt_version" \
 	"$(klpctl --json list | jq -r '.[].name' 2>/dev/null | grep klpt_ | tr '\n' ' ' | sed 's/ $//')"
