@@ -545,6 +545,7 @@ int action_force(struct manager *m, const char *name, struct action_result *res)
 		  "Forcing the transition of '%s' to %s", p->name,
 		  t->target_patched ? "patched" : "unpatched");
 	state_note_forced(m->state);
+	metrics_note_forced(&m->metrics);
 	return 0;
 }
 

@@ -50,3 +50,8 @@ daemon_load_queue_sources = \
 daemon_klpd_SOURCES += daemon/load-queue.c daemon/load-queue.h
 daemon_klpd_CFLAGS += $(INIH_CFLAGS)
 daemon_klpd_LDADD += $(INIH_LIBS)
+
+# Metrics for node_exporter's textfile collector: the counters and their
+# text (pure, unit-tested), and the writer manager.c calls once per event.
+daemon_metrics_sources = daemon/metrics.c daemon/metrics.h
+daemon_klpd_SOURCES += $(daemon_metrics_sources) daemon/metrics-export.c

@@ -102,6 +102,8 @@ static void on_transition_finished(void *u, const struct transition *t)
 		  KLPD_MID_TRANSITION_FINISHED, "Transition of '%s' to %s %s after %s", t->patch,
 		  t->target_patched ? "patched" : "unpatched", transition_how_to_string(t->how),
 		  duration_format_short(d, sizeof(d), t->end_usec - t->start_usec));
+	metrics_note_transition(&m->metrics, t->how,
+				t->end_usec > t->start_usec ? t->end_usec - t->start_usec : 0);
 	bus_emit_transition_finished(m, t);
 }
 
@@ -114,6 +116,7 @@ static void on_module_unloaded(void *u, const char *module)
 
 	log_patch(LOG_NOTICE, module, "unload", KLPD_MID_MODULE_UNLOADED,
 		  "Module '%s' unloaded (%s)", module, reason);
+	(void)metrics_note_unload(&m->metrics, reason);
 	bus_emit_module_unloaded(m, module, reason);
 }
 
@@ -249,6 +252,7 @@ static void execute(struct manager *m, const struct policy_action *a, uint64_t n
 				  t->patch, t->n_blockers_total,
 				  t->target_patched ? "unpatched" : "patched",
 				  duration_format_short(d, sizeof(d), now - t->start_usec), a->reason);
+			metrics_note_stall(&m->metrics);
 			bus_emit_transition_stalled(m);
 		}
 		break;
@@ -696,6 +700,7 @@ static int process(struct manager *m)
 	next = run_policy(m, now);
 	rearm(m, next);
 	update_status(m);
+	metrics_export(m);
 	return 0;
 }
 
@@ -893,6 +898,7 @@ struct manager *manager_free(struct manager *m)
 	policy_memory_done(&m->policy);
 	free(m->leftovers);
 	free(m->boot_records);
+	metrics_file_done(&m->metrics_file);
 	sd_event_unref(m->event);
 	free(m->root);
 	free(m);

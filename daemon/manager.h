@@ -8,6 +8,7 @@
 
 #include "boot-load.h"
 #include "config.h"
+#include "metrics.h"
 #include "names.h"
 #include "policy.h"
 #include "state.h"
@@ -58,6 +59,8 @@ struct manager {
 	bool unloading_by_policy;
 	bool need_rescan;
 	char last_status[256];
+	struct metrics metrics;           /* counted since start */
+	struct metrics_file metrics_file; /* MetricsFile= as last written */
 };
 
 int manager_new(struct manager **ret);
@@ -94,6 +97,9 @@ bool manager_boot_load_cleared(struct manager *m, const char *name, bool loaded)
 /* Whether NAME, or record R, is skipped at boot by the crash-loop guard. */
 bool manager_skipped_at_boot(const struct manager *m, const char *name);
 bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r);
+
+/* Write MetricsFile= if what it shows changed (metrics-export.c). */
+void metrics_export(struct manager *m);
 
 uint64_t now_monotonic(void);
 uint64_t now_realtime(void);

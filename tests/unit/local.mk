@@ -80,3 +80,13 @@ tests_unit_test_modinfo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client
 tests_unit_test_modinfo_CFLAGS = $(unit_test_cflags)
 tests_unit_test_modinfo_LDADD = $(unit_test_ldadd)
 endif
+
+# Metrics for node_exporter: exact text of snapshots, the atomic file write.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-metrics
+TESTS += tests/unit/test-metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test-metrics.c $(daemon_metrics_sources) $(libklpd_shared_sources)
+tests_unit_test_metrics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_metrics_CFLAGS = $(unit_test_cflags)
+tests_unit_test_metrics_LDADD = $(unit_test_ldadd)
+endif

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "metrics.h"
+
+/* The le labels are written as text, so that they read exactly as here. */
+static const struct {
+	const char *le;
+	uint64_t usec;
+} duration_bounds[METRICS_DURATION_BUCKETS] = {
+	{ "0.1", 100 * USEC_PER_MSEC }, { "0.5", 500 * USEC_PER_MSEC },
+	{ "1", 1 * USEC_PER_SEC },      { "2", 2 * USEC_PER_SEC },
+	{ "5", 5 * USEC_PER_SEC },      { "10", 10 * USEC_PER_SEC },
+	{ "30", 30 * USEC_PER_SEC },    { "60", 60 * USEC_PER_SEC },
+	{ "120", 120 * USEC_PER_SEC },  { "300", 300 * USEC_PER_SEC },
+};
+
+static const char *const transition_names[_METRICS_TRANSITION_MAX] = {
+	[METRICS_TRANSITION_COMPLETED] = "completed",
+	[METRICS_TRANSITION_REVERTED] = "reverted",
+	[METRICS_TRANSITION_FORCED] = "forced",
+};
+
+static const char *const unload_names[_METRICS_UNLOAD_MAX] = {
+	[METRICS_UNLOAD_REQUESTED] = "requested",
+	[METRICS_UNLOAD_POLICY] = "policy",
+	[METRICS_UNLOAD_EXTERNAL] = "external",
+};
+
+void metrics_note_transition(struct metrics *m, unsigned how, uint64_t usec)
+{
+	size_t i = 0;
+
+	if (how < _METRICS_TRANSITION_MAX)
+		m->transitions[how]++;
+	while (i < METRICS_DURATION_BUCKETS && usec > duration_bounds[i].usec)
+		i++;
+	m->duration_buckets[i]++;
+	m->duration_sum_usec += usec;
+}
+
+void metrics_note_stall(struct metrics *m)
+{
+	m->stalls++;
+}
+
+void metrics_note_forced(struct metrics *m)
+{
+	m->forced++;
+}
+
+int metrics_note_unload(struct metrics *m, const char *reason)
+{
+	for (size_t i = 0; i < _METRICS_UNLOAD_MAX; i++)
+		if (streq(unload_names[i], reason)) {
+			m->unloaded[i]++;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void put_label_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			fputs("\\\\", f);
+		else if (*v == '"')
+			fputs("\\\"", f);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void put_header(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void put_duration(FILE *f, const struct metrics *c)
+{
+	static const char name[] = "klpd_transition_duration_seconds";
+	uint64_t cumulative = 0;
+
+	put_header(f, name, "histogram",
+		   "How long livepatch transitions took, from start to end, since klpd started.");
+	for (size_t i = 0; i < METRICS_DURATION_BUCKETS; i++) {
+		cumulative += c->duration_buckets[i];
+		fprintf(f, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, duration_bounds[i].le,
+			cumulative);
+	}
+	cumulative += c->duration_buckets[METRICS_DURATION_BUCKETS];
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cumulative);
+	fprintf(f, "%s_sum %" PRIu64 ".%06" PRIu64 "\n", name, c->duration_sum_usec / USEC_PER_SEC,
+		c->duration_sum_usec % USEC_PER_SEC);
+	fprintf(f, "%s_count %" PRIu64 "\n", name, cumulative);
+}
+
+int metrics_format(const struct metrics_snapshot *s, char **ret)
+{
+	const struct metrics *c = s->counters;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+
+	put_header(f, "klpd_patch_info", "gauge",
+		   "Livepatch modules klpd sees, one per module, with the state of its patch.");
+	for (size_t i = 0; i < s->n_patches; i++) {
+		fputs("klpd_patch_info{patch=\"", f);
+		put_label_value(f, s->patches[i].name);
+		fputs("\",state=\"", f);
+		put_label_value(f, s->patches[i].state);
+		fputs("\"} 1\n", f);
+	}
+
+	put_header(f, "klpd_transitions_total", "counter",
+		   "Livepatch transitions that ended since klpd started, by how they ended.");
+	for (size_t i = 0; i < _METRICS_TRANSITION_MAX; i++)
+		fprintf(f, "klpd_transitions_total{result=\"%s\"} %" PRIu64 "\n",
+			transition_names[i], c->transitions[i]);
+
+	put_duration(f, c);
+
+	put_header(f, "klpd_stalls_total", "counter",
+		   "Transitions that ran past StallTimeout= since klpd started.");
+	fprintf(f, "klpd_stalls_total %" PRIu64 "\n", c->stalls);
+
+	put_header(f, "klpd_forced_total", "counter",
+		   "Transitions klpd forced (Force() or OnStall=force) since klpd started.");
+	fprintf(f, "klpd_forced_total %" PRIu64 "\n", c->forced);
+
+	put_header(f, "klpd_modules_unloaded_total", "counter",
+		   "Livepatch modules removed since klpd started, by reason.");
+	for (size_t i = 0; i < _METRICS_UNLOAD_MAX; i++)
+		fprintf(f, "klpd_modules_unloaded_total{reason=\"%s\"} %" PRIu64 "\n",
+			unload_names[i], c->unloaded[i]);
+
+	put_header(f, "klpd_reboot_required", "gauge",
+		   "1 when a module is pinned by a forced transition until reboot, else 0.");
+	fprintf(f, "klpd_reboot_required %d\n", s->reboot_required ? 1 : 0);
+
+	put_header(f, "klpd_pinned_modules", "gauge",
+		   "Livepatch modules pinned by a forced transition until reboot.");
+	fprintf(f, "klpd_pinned_modules %zu\n", s->pinned);
+
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int write_tmp(int fd, const char *text, bool sync)
+{
+	int r;
+
+	/* The unit's UMask=0077 would hide it from node_exporter's user. */
+	if (fchmod(fd, 0644) < 0)
+		return -errno;
+	r = write_all(fd, text, strlen(text));
+	if (r < 0)
+		return r;
+	if (sync && fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int metrics_write_file(const char *path, const char *text, bool sync)
+{
+	_cleanup_free_ char *tmp = NULL;
+	int fd, r;
+
+	/* node_exporter reads only *.prom: it never sees the temporary file. */
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write_tmp(fd, text, sync);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}
+
+void metrics_file_done(struct metrics_file *f)
+{
+	free(f->path);
+	free(f->text);
+	*f = (struct metrics_file){};
+}

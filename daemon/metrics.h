@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Metrics for Prometheus, in the text exposition format 0.0.4 that
+ * node_exporter's textfile collector reads. The counters and their text are
+ * pure; metrics_write_file() is the only file I/O. */
+
+/* Bounds of the transition duration histogram's buckets (+Inf comes last). */
+#define METRICS_DURATION_BUCKETS 10
+
+enum metrics_transition {
+	METRICS_TRANSITION_COMPLETED, /* in the order of enum transition_how */
+	METRICS_TRANSITION_REVERTED,
+	METRICS_TRANSITION_FORCED,
+	_METRICS_TRANSITION_MAX,
+};
+
+enum metrics_unload {
+	METRICS_UNLOAD_REQUESTED, /* Unload() */
+	METRICS_UNLOAD_POLICY,    /* AutoUnload= */
+	METRICS_UNLOAD_EXTERNAL,  /* rmmod by someone else */
+	_METRICS_UNLOAD_MAX,
+};
+
+/* What klpd counted since it started (Prometheus copes with the reset when
+ * it restarts). */
+struct metrics {
+	uint64_t transitions[_METRICS_TRANSITION_MAX];
+	/* Transitions by the first bucket they fit in, not cumulative; the
+	 * last one is those longer than every bound. */
+	uint64_t duration_buckets[METRICS_DURATION_BUCKETS + 1];
+	uint64_t duration_sum_usec;
+	uint64_t stalls;
+	uint64_t forced;
+	uint64_t unloaded[_METRICS_UNLOAD_MAX];
+};
+
+/* A transition ended, HOW (an enum transition_how), after USEC. */
+void metrics_note_transition(struct metrics *m, unsigned how, uint64_t usec);
+void metrics_note_stall(struct metrics *m);
+/* klpd forced a transition (Force() or OnStall=force). */
+void metrics_note_forced(struct metrics *m);
+/* A module went away; REASON as in the ModuleUnloaded signal. Returns
+ * -EINVAL for an unknown reason (nothing counted). */
+int metrics_note_unload(struct metrics *m, const char *reason);
+
+struct metrics_patch {
+	const char *name;
+	const char *state; /* the Patch.State value */
+};
+
+/* Everything one file shows. */
+struct metrics_snapshot {
+	const struct metrics *counters;
+	const struct metrics_patch *patches;
+	size_t n_patches;
+	bool reboot_required;
+	size_t pinned;
+};
+
+/* The text of S into *RET (newly allocated, NUL-terminated). Returns 0 or
+ * -ENOMEM. */
+int metrics_format(const struct metrics_snapshot *s, char **ret);
+
+/* Replace PATH with TEXT atomically: PATH.tmp.XXXXXX in the same directory,
+ * mode 0644 whatever the umask, renamed over PATH. With SYNC the data is
+ * on disk before the rename. Returns 0 or -errno. */
+int metrics_write_file(const char *path, const char *text, bool sync);
+
+/* What the daemon remembers between writes: a file is rewritten only when
+ * its text or its name changed, or the last write failed. */
+struct metrics_file {
+	char *path;     /* MetricsFile= as last written or tried */
+	char *text;     /* what the last successful write there wrote */
+	int last_errno; /* of the last failure, logged once; 0 after a success */
+};
+
+void metrics_file_done(struct metrics_file *f);

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Metrics for node_exporter: the exact text of a snapshot, the counters
+ * behind it, and the atomic write of the file. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "macro.h"
+#include "metrics.h"
+
+/* The text for no patch and every counter at zero. Each later case is
+ * this with some lines changed, so the whole text is checked each time. */
+#define HEAD_PATCH_INFO                                                                   \
+	"# HELP klpd_patch_info Livepatch modules klpd sees, one per module, with the state " \
+	"of its patch.\n"                                                                 \
+	"# TYPE klpd_patch_info gauge\n"
+#define HEAD_TRANSITIONS                                                                  \
+	"# HELP klpd_transitions_total Livepatch transitions that ended since klpd started, " \
+	"by how they ended.\n"                                                            \
+	"# TYPE klpd_transitions_total counter\n"
+#define HEAD_DURATION                                                                     \
+	"# HELP klpd_transition_duration_seconds How long livepatch transitions took, from "  \
+	"start to end, since klpd started.\n"                                             \
+	"# TYPE klpd_transition_duration_seconds histogram\n"
+#define COUNTERS_ZERO                                                                     \
+	"# HELP klpd_stalls_total Transitions that ran past StallTimeout= since klpd "        \
+	"started.\n"                                                                      \
+	"# TYPE klpd_stalls_total counter\n"                                              \
+	"klpd_stalls_total 0\n"                                                           \
+	"# HELP klpd_forced_total Transitions klpd forced (Force() or OnStall=force) since "  \
+	"klpd started.\n"                                                                 \
+	"# TYPE klpd_forced_total counter\n"                                              \
+	"klpd_forced_total 0\n"                                                           \
+	"# HELP klpd_modules_unloaded_total Livepatch modules removed since klpd started, "   \
+	"by reason.\n"                                                                    \
+	"# TYPE klpd_modules_unloaded_total counter\n"                                    \
+	"klpd_modules_unloaded_total{reason=\"requested\"} 0\n"                           \
+	"klpd_modules_unloaded_total{reason=\"policy\"} 0\n"                              \
+	"klpd_modules_unloaded_total{reason=\"external\"} 0\n"
+#define GAUGES(reboot, pinned)                                                            \
+	"# HELP klpd_reboot_required 1 when a module is pinned by a forced transition until " \
+	"reboot, else 0.\n"                                                               \
+	"# TYPE klpd_reboot_required gauge\n"                                             \
+	"klpd_reboot_required " reboot "\n"                                               \
+	"# HELP klpd_pinned_modules Livepatch modules pinned by a forced transition until "   \
+	"reboot.\n"                                                                       \
+	"# TYPE klpd_pinned_modules gauge\n"                                              \
+	"klpd_pinned_modules " pinned "\n"
+
+#define TRANSITIONS_ZERO                                                                  \
+	"klpd_transitions_total{result=\"completed\"} 0\n"                                \
+	"klpd_transitions_total{result=\"reverted\"} 0\n"                                 \
+	"klpd_transitions_total{result=\"forced\"} 0\n"
+
+#define DURATION_ZERO                                                                     \
+	"klpd_transition_duration_seconds_bucket{le=\"0.1\"} 0\n"                         \
+	"klpd_transition_duration_seconds_bucket{le=\"0.5\"} 0\n"                         \
+	"klpd_transition_duration_seconds_bucket{le=\"1\"} 0\n"                           \
+	"klpd_transition_duration_seconds_bucket{le=\"2\"} 0\n"                           \
+	"klpd_transition_duration_seconds_bucket{le=\"5\"} 0\n"                           \
+	"klpd_transition_duration_seconds_bucket{le=\"10\"} 0\n"                          \
+	"klpd_transition_duration_seconds_bucket{le=\"30\"} 0\n"                          \
+	"klpd_transition_duration_seconds_bucket{le=\"60\"} 0\n"                          \
+	"klpd_transition_duration_seconds_bucket{le=\"120\"} 0\n"                         \
+	"klpd_transition_duration_seconds_bucket{le=\"300\"} 0\n"                         \
+	"klpd_transition_duration_seconds_bucket{le=\"+Inf\"} 0\n"                        \
+	"klpd_transition_duration_seconds_sum 0.000000\n"                                 \
+	"klpd_transition_duration_seconds_count 0\n"
+
+static char *format(const struct metrics_snapshot *s)
+{
+	char *text = NULL;
+
+	assert_int_equal(metrics_format(s, &text), 0);
+	assert_non_null(text);
+	return text;
+}
+
+static void test_all_zero(void **state)
+{
+	struct metrics c = {};
+	struct metrics_snapshot s = { .counters = &c };
+	_cleanup_free_ char *text = format(&s);
+
+	/* Every counter and label value is there before anything happened. */
+	assert_string_equal(text, HEAD_PATCH_INFO HEAD_TRANSITIONS TRANSITIONS_ZERO HEAD_DURATION
+					  DURATION_ZERO COUNTERS_ZERO GAUGES("0", "0"));
+}
+
+static void test_patches_escaped(void **state)
+{
+	struct metrics c = {};
+	const struct metrics_patch patches[] = {
+		{ "klpt_cmdline", "applied" },
+		{ "klpt_old", "pinned" },
+		/* Module names cannot hold these, but a label value must not
+		 * break the file whatever it holds. */
+		{ "a\\b\"c\nd", "disabled" },
+	};
+	struct metrics_snapshot s = {
+		.counters = &c,
+		.patches = patches,
+		.n_patches = ELEMENTSOF(patches),
+		.reboot_required = true,
+		.pinned = 1,
+	};
+	_cleanup_free_ char *text = format(&s);
+
+	assert_string_equal(text,
+			    HEAD_PATCH_INFO
+			    "klpd_patch_info{patch=\"klpt_cmdline\",state=\"applied\"} 1\n"
+			    "klpd_patch_info{patch=\"klpt_old\",state=\"pinned\"} 1\n"
+			    "klpd_patch_info{patch=\"a\\\\b\\\"c\\nd\",state=\"disabled\"} 1\n"
+			    HEAD_TRANSITIONS TRANSITIONS_ZERO HEAD_DURATION DURATION_ZERO
+			    COUNTERS_ZERO GAUGES("1", "1"));
+}
+
+static void test_counters(void **state)
+{
+	struct metrics c = {};
+	struct metrics_snapshot s = { .counters = &c };
+	_cleanup_free_ char *text = NULL;
+
+	/* Bounds are inclusive (le): 100 ms falls in 0.1, 100.001 ms in 0.5. */
+	metrics_note_transition(&c, METRICS_TRANSITION_COMPLETED, 100 * USEC_PER_MSEC);
+	metrics_note_transition(&c, METRICS_TRANSITION_COMPLETED, 100 * USEC_PER_MSEC + 1);
+	metrics_note_transition(&c, METRICS_TRANSITION_COMPLETED, 0);
+	metrics_note_transition(&c, METRICS_TRANSITION_REVERTED, 4 * USEC_PER_SEC + 250000);
+	metrics_note_transition(&c, METRICS_TRANSITION_FORCED, 300 * USEC_PER_SEC);
+	metrics_note_transition(&c, METRICS_TRANSITION_FORCED, 3600 * USEC_PER_SEC);
+	metrics_note_stall(&c);
+	metrics_note_stall(&c);
+	metrics_note_forced(&c);
+	assert_int_equal(metrics_note_unload(&c, "policy"), 0);
+	assert_int_equal(metrics_note_unload(&c, "policy"), 0);
+	assert_int_equal(metrics_note_unload(&c, "external"), 0);
+	assert_int_equal(metrics_note_unload(&c, "requested"), 0);
+	assert_int_equal(metrics_note_unload(&c, "bogus"), -EINVAL);
+
+	text = format(&s);
+	assert_string_equal(
+		text,
+		HEAD_PATCH_INFO HEAD_TRANSITIONS
+		"klpd_transitions_total{result=\"completed\"} 3\n"
+		"klpd_transitions_total{result=\"reverted\"} 1\n"
+		"klpd_transitions_total{result=\"forced\"} 2\n" HEAD_DURATION
+		"klpd_transition_duration_seconds_bucket{le=\"0.1\"} 2\n"
+		"klpd_transition_duration_seconds_bucket{le=\"0.5\"} 3\n"
+		"klpd_transition_duration_seconds_bucket{le=\"1\"} 3\n"
+		"klpd_transition_duration_seconds_bucket{le=\"2\"} 3\n"
+		"klpd_transition_duration_seconds_bucket{le=\"5\"} 4\n"
+		"klpd_transition_duration_seconds_bucket{le=\"10\"} 4\n"
+		"klpd_transition_duration_seconds_bucket{le=\"30\"} 4\n"
+		"klpd_transition_duration_seconds_bucket{le=\"60\"} 4\n"
+		"klpd_transition_duration_seconds_bucket{le=\"120\"} 4\n"
+		"klpd_transition_duration_seconds_bucket{le=\"300\"} 5\n"
+		"klpd_transition_duration_seconds_bucket{le=\"+Inf\"} 6\n"
+		"klpd_transition_duration_seconds_sum 3904.450001\n"
+		"klpd_transition_duration_seconds_count 6\n"
+		"# HELP klpd_stalls_total Transitions that ran past StallTimeout= since klpd "
+		"started.\n"
+		"# TYPE klpd_stalls_total counter\n"
+		"klpd_stalls_total 2\n"
+		"# HELP klpd_forced_total Transitions klpd forced (Force() or OnStall=force) since "
+		"klpd started.\n"
+		"# TYPE klpd_forced_total counter\n"
+		"klpd_forced_total 1\n"
+		"# HELP klpd_modules_unloaded_total Livepatch modules removed since klpd started, "
+		"by reason.\n"
+		"# TYPE klpd_modules_unloaded_total counter\n"
+		"klpd_modules_unloaded_total{reason=\"requested\"} 1\n"
+		"klpd_modules_unloaded_total{reason=\"policy\"} 2\n"
+		"klpd_modules_unloaded_total{reason=\"external\"} 1\n"
+		GAUGES("0", "0"));
+}
+
+/* --- the file */
+
+static char tmpdir[] = "/tmp/test-metrics.XXXXXX";
+
+static int setup_dir(void **state)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			char p[512];
+
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
+			unlink(p);
+		}
+	closedir(d);
+	return rmdir(tmpdir);
+}
+
+static char *read_all(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char buf[4096];
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* Temporary files (NAME.tmp.XXXXXX) left in the directory. */
+static size_t count_tmp_files(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".tmp."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_write_file(void **state)
+{
+	_cleanup_free_ char *path = NULL, *got = NULL;
+	struct stat st;
+	mode_t old = umask(0077);
+
+	assert_true(asprintf(&path, "%s/klpd.prom", tmpdir) > 0);
+
+	/* Readable by node_exporter's user even under klpd's UMask=0077. */
+	assert_int_equal(metrics_write_file(path, "a 1\n", false), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	got = read_all(path);
+	assert_string_equal(got, "a 1\n");
+	free(got);
+
+	/* Replaced whole, with no temporary file left behind. */
+	assert_int_equal(metrics_write_file(path, "b 2\n", true), 0);
+	got = read_all(path);
+	assert_string_equal(got, "b 2\n");
+	assert_int_equal(count_tmp_files(), 0);
+	umask(old);
+}
+
+static void test_write_file_fails(void **state)
+{
+	_cleanup_free_ char *path = NULL;
+
+	assert_true(asprintf(&path, "%s/missing/klpd.prom", tmpdir) > 0);
+	assert_int_equal(metrics_write_file(path, "a 1\n", false), -ENOENT);
+
+	/* A directory in the way of the rename: the temporary file goes. */
+	free(path);
+	assert_true(asprintf(&path, "%s/dir.prom", tmpdir) > 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(metrics_write_file(path, "a 1\n", false), -EISDIR);
+	assert_int_equal(count_tmp_files(), 0);
+	assert_int_equal(rmdir(path), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_all_zero),
+		cmocka_unit_test(test_patches_escaped),
+		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_write_file),
+		cmocka_unit_test(test_write_file_fails),
+	};
+
+	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
