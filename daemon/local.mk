@@ -44,3 +44,7 @@ daemon_boot_load_sources = \
 daemon_klpd_SOURCES += daemon/boot-load.c daemon/boot-load.h
 daemon_klpd_CFLAGS += $(INIH_CFLAGS)
 daemon_klpd_LDADD += $(INIH_LIBS)
+
+# What the policy will do next about the running transition (the Manager's
+# StallAction and StallDeadline): asks policy.c, so it is as pure.
+daemon_klpd_SOURCES += daemon/policy-plan.c daemon/policy-plan.h

@@ -68,3 +68,13 @@ tests_unit_test_modinfo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client
 tests_unit_test_modinfo_CFLAGS = $(unit_test_cflags)
 tests_unit_test_modinfo_LDADD = $(unit_test_ldadd)
 endif
+
+# What the policy will do next about a transition (StallAction, StallDeadline).
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-policy-plan
+TESTS += tests/unit/test-policy-plan
+tests_unit_test_policy_plan_SOURCES = tests/unit/test-policy-plan.c daemon/policy-plan.c daemon/policy-plan.h $(daemon_policy_sources) $(libklpd_shared_sources)
+tests_unit_test_policy_plan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_policy_plan_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
+tests_unit_test_policy_plan_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
+endif
