@@ -11,17 +11,17 @@
 #include "progress.h"
 #include "terminal.h"
 
-/* At most ten redraws a second for the clock; a signal redraws at once. */
+/* At most ten redraws a second for the clock; a signal redraws at once.
+ * Properties are read again only after a signal: every one that the line
+ * shows sends PropertiesChanged, so there is nothing to poll. */
 #define REDRAW_USEC (100 * USEC_PER_MSEC)
-/* Properties are read again at each signal, and this often in any case. */
-#define REREAD_USEC USEC_PER_SEC
 
 struct progress {
 	sd_bus *bus;
 	sd_bus_slot *slots[3];
 	char patch[KLP_MODULE_NAME_MAX];
 	char *path;
-	uint64_t started, last_read, last_draw;
+	uint64_t started, last_draw;
 	bool dirty;
 
 	/* what klpd last said */
@@ -188,10 +188,8 @@ uint64_t progress_update(struct progress *p)
 {
 	uint64_t now = now_clock(CLOCK_MONOTONIC);
 
-	if (p->dirty || now >= p->last_read + REREAD_USEC) {
+	if (p->dirty)
 		reread(p);
-		p->last_read = now;
-	}
 	if (p->dirty || now >= p->last_draw + REDRAW_USEC) {
 		draw(p, now);
 		p->last_draw = now;
