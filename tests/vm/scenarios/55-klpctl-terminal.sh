@@ -27,7 +27,9 @@ wait_until 10 "kthread klpt_busy" pgrep -x klpt_busy
 check "load --wait on a tty" on_tty /tmp/55-load.out \
 	TERM=xterm klpctl load --wait --timeout 60s klpt_busy_patch
 text=$(lines_of /tmp/55-load.out)
-diag "progress lines seen: $(grep -c ' -> patched' <<<"$text")"
+diag "progress lines seen: $(grep -c ' -> patched' <<<"$text"), among them:"
+grep -E ' -> patched' <<<"$text" | sed -n '1p;/stalled/{p;q}' | sed 's/^/#   /'
+grep -E ' -> patched' <<<"$text" | tail -n1 | sed 's/^/#   /'
 check_match "progress: before the stall, the policy's plan with its countdown" \
 	'^[0-9.]+s klpt_busy_patch -> patched; policy: force in [0-9]+s$' "$text"
 check_match "progress: stalled, the blocker count, force counting down" \
@@ -44,7 +46,8 @@ check_eq "StallAction is empty once forced" '""' \
 
 # --- colour: a terminal gets it, NO_COLOR / TERM=dumb / --no-color / a pipe never
 on_tty /tmp/55-status.out TERM=xterm klpctl status
-check_match "status on a tty: applied in green" "${esc}\\[32mapplied${esc}\\[0m" "$(cat /tmp/55-status.out)"
+# the colour wraps the padded column, so that the table stays aligned
+check_match "status on a tty: applied in green" "${esc}\\[32mapplied +${esc}\\[0m" "$(cat /tmp/55-status.out)"
 on_tty /tmp/55-nc.out TERM=xterm NO_COLOR=1 klpctl status
 check_eq "NO_COLOR=1: no escape sequence" 0 "$(grep -c "$esc" /tmp/55-nc.out)"
 check_match "NO_COLOR=1: still the table" "klpt_busy_patch +applied" "$(cat /tmp/55-nc.out)"
