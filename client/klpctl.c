@@ -21,6 +21,8 @@
 #include "macro.h"
 #include "modinfo.h"
 #include "names.h"
+#include "progress.h"
+#include "terminal.h"
 
 enum {
 	EXIT_OK = 0,
@@ -33,6 +35,8 @@ enum {
 
 static bool arg_json;
 static bool arg_wait;
+static bool arg_names;
+static bool arg_no_color;
 static uint64_t arg_timeout = USEC_INFINITY;
 
 struct command {
@@ -86,12 +90,12 @@ static int report(const char *what, const sd_bus_error *e, int r)
 		name += strlen(KLPD_ERROR_PREFIX);
 	/* The bus's own refusal names no rule a user would understand. */
 	if (name && streq(name, SD_BUS_ERROR_ACCESS_DENIED))
-		fprintf(stderr, "klpctl: %s: permission denied: only root with CAP_SYS_MODULE may "
-				"change livepatches\n",
-			what);
-	fprintf(stderr, "klpctl: %s: %s%s%s%s\n", what,
-		e && e->message ? e->message : strerror(r < 0 ? -r : EIO), name ? " (" : "",
-		strempty(name), name ? ")" : "");
+		klpctl_error("%s: permission denied: only root with CAP_SYS_MODULE may "
+			     "change livepatches",
+			     what);
+	klpctl_error("%s: %s%s%s%s", what,
+		     e && e->message ? e->message : strerror(r < 0 ? -r : EIO), name ? " (" : "",
+		     strempty(name), name ? ")" : "");
 	return error_exit_code(e, r);
 }
 
@@ -330,8 +334,10 @@ static void print_table(const struct patch_info *l, size_t n)
 	}
 	printf("%-32s %-11s %-7s %-8s %-10s %s\n", "NAME", "STATE", "ENABLED", "REFCOUNT", "AGE",
 	       "SOURCE");
+	/* the colour goes around the padded field, so that columns stay put */
 	for (size_t i = 0; i < n; i++)
-		printf("%-32s %-11s %-7s %-8" PRIi32 " %-10s %s\n", l[i].name, l[i].state,
+		printf("%-32s %s%-11s%s %-7s %-8" PRIi32 " %-10s %s\n", l[i].name,
+		       color_out(color_of_state(l[i].state)), l[i].state, color_out_end(),
 		       yes_no(l[i].enabled), l[i].refcount,
 		       format_age(age, sizeof(age), l[i].loaded_at),
 		       l[i].source && *l[i].source ? l[i].source : "-");
@@ -446,16 +452,18 @@ static int cmd_status(sd_bus *bus, char **argv)
 		}
 		printf("]}\n");
 	} else {
-		printf("       State: %s%s%s", mi.state, *mi.transition_patch ? " (" : "",
+		printf("       State: %s%s%s%s%s", color_out(color_of_state(mi.state)), mi.state,
+		       color_out_end(), *mi.transition_patch ? " (" : "",
 		       *mi.transition_patch ? mi.transition_patch : "");
 		if (*mi.transition_patch)
 			printf(")");
 		putchar('\n');
 		printf("      Kernel: %s (livepatch %s)\n", mi.kernel,
 		       mi.supported ? "supported" : "NOT supported");
-		printf("      Reboot: %s\n",
+		printf("      Reboot: %s%s%s\n", color_out(mi.reboot_required ? COLOR_RED : COLOR_NONE),
 		       mi.reboot_required ? "required (modules pinned by forced transitions)"
-					  : "not required");
+					  : "not required",
+		       color_out_end());
 		if (*mi.pinned)
 			printf("      Pinned: %s\n", mi.pinned);
 		if (*mi.skipped)
@@ -480,7 +488,10 @@ static int cmd_list(sd_bus *bus, char **argv)
 	r = get_patches(bus, &l, &n, &error);
 	if (r < 0)
 		return report("cannot list patches", &error, r);
-	if (arg_json) {
+	if (arg_names) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", l[i].name);
+	} else if (arg_json) {
 		putchar('[');
 		for (size_t i = 0; i < n; i++) {
 			if (i)
@@ -504,7 +515,7 @@ static int cmd_show(sd_bus *bus, char **argv)
 	int r;
 
 	if (module_name_normalize(argv[0], norm) < 0) {
-		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		klpctl_error("'%s' is not a valid module name", argv[0]);
 		return EXIT_USAGE;
 	}
 	r = sd_bus_path_encode(KLPD_PATCH_PATH_PREFIX, norm, &path);
@@ -514,7 +525,7 @@ static int cmd_show(sd_bus *bus, char **argv)
 			       &error, &reply, "s", KLPD_PATCH_INTERFACE);
 	if (r < 0) {
 		if (error.name && streq(error.name, SD_BUS_ERROR_UNKNOWN_OBJECT)) {
-			fprintf(stderr, "klpctl: no livepatch module '%s'\n", norm);
+			klpctl_error("no livepatch module '%s'", norm);
 			return EXIT_NOT_FOUND;
 		}
 		return report("cannot read the patch", &error, r);
@@ -522,7 +533,7 @@ static int cmd_show(sd_bus *bus, char **argv)
 	r = read_patch_properties(reply, &p);
 	if (r < 0 || !p.name) {
 		patch_info_done(&p);
-		fprintf(stderr, "klpctl: no livepatch module '%s'\n", norm);
+		klpctl_error("no livepatch module '%s'", norm);
 		return EXIT_NOT_FOUND;
 	}
 	if (arg_json) {
@@ -530,7 +541,8 @@ static int cmd_show(sd_bus *bus, char **argv)
 		putchar('\n');
 	} else {
 		printf("        Name: %s\n", p.name);
-		printf("       State: %s%s\n", p.state, p.forced ? " (forced)" : "");
+		printf("       State: %s%s%s%s\n", color_out(color_of_state(p.state)), p.state,
+		       color_out_end(), p.forced ? " (forced)" : "");
 		printf("     Enabled: %s\n", yes_no(p.enabled));
 		printf("  Transition: %s\n", yes_no(p.transition));
 		printf("     Replace: %s\n", p.replace);
@@ -589,39 +601,62 @@ static uint64_t now_mono(void)
 	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Follow the signal; no polling: sd_bus_wait sleeps until a message comes. */
+/* The live progress line: for a person at a terminal, never for a program. */
+static struct progress *progress_start(sd_bus *bus, const char *patch)
+{
+	struct progress *p = NULL;
+
+	if (arg_json || !isatty(STDERR_FILENO))
+		return NULL;
+	if (progress_new(bus, patch, &p) < 0)
+		return NULL; /* the wait works without it */
+	return p;
+}
+
+/* Follow the signal; no polling: sd_bus_wait sleeps until a message comes
+ * (or until the progress line's clock wants a redraw). */
 static int wait_finished(sd_bus *bus, struct waiter *w)
 {
 	uint64_t deadline = arg_timeout == USEC_INFINITY ? USEC_INFINITY : now_mono() + arg_timeout;
+	_cleanup_(progress_freep) struct progress *progress = progress_start(bus, w->name);
 	char d[DURATION_MAX];
 
 	while (!w->done) {
-		uint64_t now = now_mono();
+		uint64_t now = now_mono(), sleep;
 		int r;
 
 		r = sd_bus_process(bus, NULL);
 		if (r < 0) {
-			fprintf(stderr, "klpctl: lost the bus: %s\n", strerror(-r));
+			klpctl_error("lost the bus: %s", strerror(-r));
 			return EXIT_OTHER;
 		}
 		if (r > 0)
 			continue;
 		if (now >= deadline) {
-			fprintf(stderr, "klpctl: timed out waiting for the transition of '%s'\n",
-				w->name);
+			klpctl_error("timed out waiting for the transition of '%s'",
+				     w->name);
 			return EXIT_TIMEOUT;
 		}
-		r = sd_bus_wait(bus, deadline == USEC_INFINITY ? UINT64_MAX : deadline - now);
+		sleep = deadline == USEC_INFINITY ? UINT64_MAX : deadline - now;
+		if (progress) {
+			uint64_t redraw = progress_update(progress);
+
+			if (redraw < sleep)
+				sleep = redraw;
+		}
+		r = sd_bus_wait(bus, sleep);
 		if (r < 0 && r != -EINTR) {
-			fprintf(stderr, "klpctl: waiting failed: %s\n", strerror(-r));
+			klpctl_error("waiting failed: %s", strerror(-r));
 			return EXIT_OTHER;
 		}
 	}
+	progress = progress_free(progress);
 	if (arg_json)
 		printf("{\"patch\":\"%s\",\"target\":\"%s\",\"how\":\"%s\",\"usec\":%" PRIu64 "}\n",
 		       w->name, w->target, w->how, w->usec);
 	else
-		printf("Transition of '%s' to %s %s after %s.\n", w->name, w->target, w->how,
+		printf("Transition of '%s' to %s %s%s%s after %s.\n", w->name, w->target,
+		       color_out(color_of_state(w->how)), w->how, color_out_end(),
 		       duration_format_short(d, sizeof(d), w->usec));
 	return streq(w->how, KLPD_HOW_REVERTED) ? EXIT_REFUSED : EXIT_OK;
 }
@@ -640,7 +675,7 @@ static int cmd_load(sd_bus *bus, char **argv)
 	if (source[0] != '/' && (strchr(source, '/') || strstr(source, ".ko"))) {
 		abs = realpath(source, NULL);
 		if (!abs) {
-			fprintf(stderr, "klpctl: cannot find '%s': %m\n", source);
+			klpctl_error("cannot find '%s': %m", source);
 			return EXIT_NOT_FOUND;
 		}
 		source = abs;
@@ -689,7 +724,7 @@ static int cmd_disable(sd_bus *bus, char **argv)
 	int r;
 
 	if (module_name_normalize(argv[0], norm) < 0) {
-		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		klpctl_error("'%s' is not a valid module name", argv[0]);
 		return EXIT_USAGE;
 	}
 	snprintf(w.name, sizeof(w.name), "%s", norm);
@@ -833,7 +868,7 @@ static int need_root(const char *what)
 {
 	if (geteuid() == 0)
 		return 0;
-	fprintf(stderr, "klpctl: %s must run as root: it changes the patch directory\n", what);
+	klpctl_error("%s must run as root: it changes the patch directory", what);
 	return -EPERM;
 }
 
@@ -850,11 +885,11 @@ static int release_dir(sd_bus *bus, char **ret)
 	if (r < 0)
 		return report("cannot ask klpd for its patch directories", &error, r);
 	if (!dirs || !dirs[0]) {
-		fprintf(stderr, "klpctl: klpd has no patch directory (PatchDirectories=)\n");
+		klpctl_error("klpd has no patch directory (PatchDirectories=)");
 		return EXIT_REFUSED;
 	}
 	if (uname(&u) < 0 || asprintf(ret, "%s/%s", dirs[0], u.release) < 0) {
-		fprintf(stderr, "klpctl: out of memory\n");
+		klpctl_error("out of memory");
 		return EXIT_OTHER;
 	}
 	return EXIT_OK;
@@ -869,18 +904,18 @@ static int read_module_file(const char *file, char **ret, size_t *ret_len)
 
 	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "klpctl: cannot open '%s': %m\n", file);
+		klpctl_error("cannot open '%s': %m", file);
 		return EXIT_NOT_FOUND;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > MODULE_FILE_MAX) {
-		fprintf(stderr, "klpctl: '%s' is not a module file (not a regular file of 1 byte "
-				"to 256 MiB)\n",
-			file);
+		klpctl_error("'%s' is not a module file (not a regular file of 1 byte "
+			     "to 256 MiB)",
+			     file);
 		return EXIT_REFUSED;
 	}
 	buf = malloc((size_t)st.st_size);
 	if (!buf) {
-		fprintf(stderr, "klpctl: out of memory\n");
+		klpctl_error("out of memory");
 		return EXIT_OTHER;
 	}
 	while (len < (size_t)st.st_size) {
@@ -889,8 +924,8 @@ static int read_module_file(const char *file, char **ret, size_t *ret_len)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			fprintf(stderr, "klpctl: cannot read '%s': %s\n", file,
-				k < 0 ? strerror(errno) : "it shrank while being read");
+			klpctl_error("cannot read '%s': %s", file,
+				     k < 0 ? strerror(errno) : "it shrank while being read");
 			return EXIT_OTHER;
 		}
 		len += (size_t)k;
@@ -973,16 +1008,15 @@ static int cmd_install(sd_bus *bus, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (modinfo_parse(buf, len, &mi) < 0) {
-		fprintf(stderr,
-			"klpctl: '%s' is not a kernel module (no .modinfo section in an ELF64 "
-			"object; compressed modules are not supported)\n",
-			argv[0]);
+		klpctl_error("'%s' is not a kernel module (no .modinfo section in an ELF64 "
+			     "object; compressed modules are not supported)",
+			     argv[0]);
 		return EXIT_REFUSED;
 	}
 	if (!mi.livepatch) {
-		fprintf(stderr, "klpctl: '%s' is not a livepatch module (no livepatch=Y in its "
-				"modinfo)\n",
-			argv[0]);
+		klpctl_error("'%s' is not a livepatch module (no livepatch=Y in its "
+			     "modinfo)",
+			     argv[0]);
 		return EXIT_REFUSED;
 	}
 	if (*mi.name)
@@ -990,7 +1024,7 @@ static int cmd_install(sd_bus *bus, char **argv)
 	else if (module_name_from_path(argv[0], raw) < 0)
 		raw[0] = '\0';
 	if (module_name_normalize(raw, name) < 0) {
-		fprintf(stderr, "klpctl: '%s' has an invalid module name '%s'\n", argv[0], raw);
+		klpctl_error("'%s' has an invalid module name '%s'", argv[0], raw);
 		return EXIT_REFUSED;
 	}
 
@@ -999,8 +1033,8 @@ static int cmd_install(sd_bus *bus, char **argv)
 		return r;
 	release = strrchr(dir, '/') + 1;
 	if (!modinfo_vermagic_matches(mi.vermagic, release)) {
-		fprintf(stderr, "klpctl: '%s' is built for another kernel (vermagic '%s', running %s)\n",
-			argv[0], mi.vermagic, release);
+		klpctl_error("'%s' is built for another kernel (vermagic '%s', running %s)",
+			     argv[0], mi.vermagic, release);
 		return EXIT_REFUSED;
 	}
 	if (asprintf(&file, "%s.ko", name) < 0 || asprintf(&path, "%s/%s", dir, file) < 0)
@@ -1009,8 +1043,8 @@ static int cmd_install(sd_bus *bus, char **argv)
 	if (r >= 0)
 		r = write_atomic(dir, file, buf, len);
 	if (r < 0) {
-		fprintf(stderr, "klpctl: cannot install '%s' as %s: %s\n", argv[0], path,
-			strerror(-r));
+		klpctl_error("cannot install '%s' as %s: %s", argv[0], path,
+			     strerror(-r));
 		return EXIT_OTHER;
 	}
 	if (arg_json) {
@@ -1032,7 +1066,7 @@ static int cmd_uninstall(sd_bus *bus, char **argv)
 	int r;
 
 	if (module_name_normalize(argv[0], name) < 0) {
-		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		klpctl_error("'%s' is not a valid module name", argv[0]);
 		return EXIT_USAGE;
 	}
 	if (need_root("uninstall") < 0)
@@ -1043,7 +1077,7 @@ static int cmd_uninstall(sd_bus *bus, char **argv)
 	if (asprintf(&path, "%s/%s.ko", dir, name) < 0)
 		return EXIT_OTHER;
 	if (unlink(path) < 0) {
-		fprintf(stderr, "klpctl: cannot remove %s: %m\n", path);
+		klpctl_error("cannot remove %s: %m", path);
 		return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_OTHER;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1063,7 +1097,9 @@ static int cmd_uninstall(sd_bus *bus, char **argv)
 static const struct command commands[] = {
 	{ "status", "", 0, 0, false, cmd_status,
 	  "Show klpd's state, the kernel's support, and every livepatch module." },
-	{ "list", "", 0, 0, false, cmd_list, "List the livepatch modules as a table." },
+	{ "list", "", 0, 0, false, cmd_list,
+	  "List the livepatch modules as a table, or with --names their names\n"
+	  "alone, one a line (what shell completion uses)." },
 	{ "show", "NAME", 1, 1, false, cmd_show, "Show one livepatch module in detail." },
 	{ "load", "FILE|NAME", 1, 1, true, cmd_load,
 	  "Load a livepatch module: a NAME from the patch directories, or a FILE\n"
@@ -1103,8 +1139,9 @@ static void help_exit_codes(void)
 
 static void help_command(const struct command *c)
 {
-	printf("Usage: klpctl [--json] %s%s%s%s\n\n%s\n", c->name, *c->args ? " " : "", c->args,
-	       c->waits ? " [--wait] [--timeout DURATION]" : "", c->help);
+	printf("Usage: klpctl [--json] %s%s%s%s%s\n\n%s\n", c->name, *c->args ? " " : "",
+	       c->args, c->waits ? " [--wait] [--timeout DURATION]" : "",
+	       streq(c->name, "list") ? " [--names]" : "", c->help);
 	if (c->waits)
 		printf("\n  --wait              Return when the transition has ended, saying how\n"
 		       "  --timeout DURATION  Give up waiting after DURATION (\"30s\", \"5min\")\n");
@@ -1126,19 +1163,23 @@ static void help(void)
 	       "     --version        Show the version\n"
 	       "  -j --json           Machine-readable output (one JSON document per line)\n"
 	       "     --wait           load/disable: wait for the transition to end\n"
-	       "     --timeout DUR    with --wait: give up after DUR\n");
+	       "     --timeout DUR    with --wait: give up after DUR\n"
+	       "     --names          list: only the module names, one a line\n"
+	       "     --no-color       Never colour the output (NO_COLOR=1 does the same)\n");
 	help_exit_codes();
 }
 
 int main(int argc, char *argv[])
 {
-	enum { ARG_VERSION = 0x100, ARG_WAIT, ARG_TIMEOUT };
+	enum { ARG_VERSION = 0x100, ARG_WAIT, ARG_TIMEOUT, ARG_NAMES, ARG_NO_COLOR };
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
 		{ "json", no_argument, NULL, 'j' },
 		{ "wait", no_argument, NULL, ARG_WAIT },
 		{ "timeout", required_argument, NULL, ARG_TIMEOUT },
+		{ "names", no_argument, NULL, ARG_NAMES },
+		{ "no-color", no_argument, NULL, ARG_NO_COLOR },
 		{},
 	};
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -1161,13 +1202,18 @@ int main(int argc, char *argv[])
 		case ARG_WAIT:
 			arg_wait = true;
 			break;
+		case ARG_NAMES:
+			arg_names = true;
+			break;
+		case ARG_NO_COLOR:
+			arg_no_color = true;
+			break;
 		case ARG_TIMEOUT:
 			r = duration_parse(optarg, &arg_timeout);
 			if (r < 0) {
-				fprintf(stderr,
-					"klpctl: invalid --timeout '%s': use a duration such as "
-					"\"30s\" or \"5min\"\n",
-					optarg);
+				klpctl_error("invalid --timeout '%s': use a duration such as "
+					     "\"30s\" or \"5min\"",
+					     optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -1177,19 +1223,20 @@ int main(int argc, char *argv[])
 		}
 	}
 
+	terminal_init(arg_no_color);
 	if (optind >= argc) {
 		if (want_help) {
 			help();
 			return EXIT_OK;
 		}
-		fprintf(stderr, "klpctl: missing command. Try 'klpctl --help'.\n");
+		klpctl_error("missing command. Try 'klpctl --help'.");
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		if (streq(argv[optind], commands[i].name))
 			cmd = &commands[i];
 	if (!cmd) {
-		fprintf(stderr, "klpctl: unknown command '%s'. Try 'klpctl --help'.\n", argv[optind]);
+		klpctl_error("unknown command '%s'. Try 'klpctl --help'.", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (want_help) {
@@ -1198,18 +1245,22 @@ int main(int argc, char *argv[])
 	}
 	nargs = argc - optind - 1;
 	if (nargs < cmd->min_args || nargs > cmd->max_args) {
-		fprintf(stderr, "klpctl: '%s' takes %s%s. Try 'klpctl %s --help'.\n", cmd->name,
-			*cmd->args ? "" : "no arguments", cmd->args, cmd->name);
+		klpctl_error("'%s' takes %s%s. Try 'klpctl %s --help'.", cmd->name,
+			     *cmd->args ? "" : "no arguments", cmd->args, cmd->name);
 		return EXIT_USAGE;
 	}
 	if ((arg_wait || arg_timeout != USEC_INFINITY) && !cmd->waits) {
-		fprintf(stderr, "klpctl: '%s' does not take --wait or --timeout\n", cmd->name);
+		klpctl_error("'%s' does not take --wait or --timeout", cmd->name);
+		return EXIT_USAGE;
+	}
+	if (arg_names && !streq(cmd->name, "list")) {
+		klpctl_error("only 'list' takes --names");
 		return EXIT_USAGE;
 	}
 
 	r = sd_bus_default_system(&bus);
 	if (r < 0) {
-		fprintf(stderr, "klpctl: cannot connect to the system bus: %s\n", strerror(-r));
+		klpctl_error("cannot connect to the system bus: %s", strerror(-r));
 		return EXIT_OTHER;
 	}
 	/* Method calls wait this long for klpd; --wait bounds the rest. */

@@ -11,6 +11,7 @@
 #include "dbus-names.h"
 #include "log.h"
 #include "macro.h"
+#include "policy-plan.h"
 
 static const char *const action_error_names[] = {
 	[ACTION_ERROR_FAILED] = SD_BUS_ERROR_FAILED,
@@ -243,6 +244,49 @@ static int property_get_patch_directories(sd_bus *bus, const char *path, const c
 	return sd_bus_message_append_strv(reply, m->config.patch_dirs);
 }
 
+/* What the policy will do about the running transition, and when. */
+static int stall_plan(struct manager *m, struct policy_plan *plan)
+{
+	return policy_plan_transition(m->state, &m->config, &m->policy, now_monotonic(), plan);
+}
+
+static int property_get_stall_action(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply, void *userdata,
+				     sd_bus_error *error)
+{
+	struct policy_plan plan;
+	int r;
+
+	r = stall_plan(userdata, &plan);
+	if (r < 0)
+		return r;
+	return sd_bus_message_append(reply, "s",
+				     plan.kind == _POLICY_ACTION_MAX
+					     ? ""
+					     : policy_action_to_string(plan.kind));
+}
+
+static int property_get_stall_deadline(sd_bus *bus, const char *path, const char *interface,
+				       const char *property, sd_bus_message *reply,
+				       void *userdata, sd_bus_error *error)
+{
+	struct policy_plan plan;
+	uint64_t now, at = 0;
+	int r;
+
+	r = stall_plan(userdata, &plan);
+	if (r < 0)
+		return r;
+	/* Clients compare it with their own clock: CLOCK_REALTIME. */
+	if (plan.kind != _POLICY_ACTION_MAX && plan.at) {
+		now = now_monotonic();
+		at = now_realtime();
+		if (plan.at > now)
+			at += plan.at - now;
+	}
+	return sd_bus_message_append(reply, "t", at);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -260,6 +304,10 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("PatchDirectories", "as", property_get_patch_directories, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("SkippedAtBoot", "as", property_get_skipped_at_boot, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("StallAction", "s", property_get_stall_action, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("StallDeadline", "t", property_get_stall_deadline, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
 	SD_BUS_METHOD_WITH_ARGS("Load", SD_BUS_ARGS("s", source, "t", flags),
@@ -420,7 +468,7 @@ void bus_manager_changed(struct manager *m, unsigned props)
 		"State", "TransitionPatch", "RebootRequired", "PinnedModules", "Supported",
 		"SkippedAtBoot",
 	};
-	char *changed[ELEMENTSOF(names) + 1];
+	char *changed[ELEMENTSOF(names) + 3];
 	size_t n = 0;
 
 	if (!m->bus)
@@ -428,10 +476,23 @@ void bus_manager_changed(struct manager *m, unsigned props)
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (props & (1u << i))
 			changed[n++] = (char *)names[i];
+	/* The policy's plan follows the transition: it changes with State. */
+	if (props & MANAGER_PROP_STATE) {
+		changed[n++] = (char *)"StallAction";
+		changed[n++] = (char *)"StallDeadline";
+	}
 	changed[n] = NULL;
 	if (n > 0)
 		(void)sd_bus_emit_properties_changed_strv(m->bus, KLPD_MANAGER_PATH,
 							  KLPD_MANAGER_INTERFACE, changed);
+}
+
+void bus_stall_plan_changed(struct manager *m)
+{
+	if (!m->bus)
+		return;
+	(void)sd_bus_emit_properties_changed(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+					     "StallAction", "StallDeadline", NULL);
 }
 
 void bus_emit_transition_started(struct manager *m, const struct transition *t)

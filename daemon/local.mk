@@ -55,3 +55,6 @@ daemon_klpd_LDADD += $(INIH_LIBS)
 # text (pure, unit-tested), and the writer manager.c calls once per event.
 daemon_metrics_sources = daemon/metrics.c daemon/metrics.h
 daemon_klpd_SOURCES += $(daemon_metrics_sources) daemon/metrics-export.c
+# What the policy will do next about the running transition (the Manager's
+# StallAction and StallDeadline): asks policy.c, so it is as pure.
+daemon_klpd_SOURCES += daemon/policy-plan.c daemon/policy-plan.h

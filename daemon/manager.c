@@ -999,6 +999,7 @@ int manager_reload(struct manager *m, char **error)
 	if (state_rescan(m->state, now_monotonic()) < 0)
 		log_warning("Rescanning on reload failed");
 	(void)process(m);
+	bus_stall_plan_changed(m); /* a new [Policy] moves it */
 	(void)sd_notify(false, "READY=1");
 	if (r < 0 && error)
 		*error = TAKE_PTR(msg);

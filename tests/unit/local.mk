@@ -90,3 +90,23 @@ tests_unit_test_metrics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_unit_test_metrics_CFLAGS = $(unit_test_cflags)
 tests_unit_test_metrics_LDADD = $(unit_test_ldadd)
 endif
+
+# What the policy will do next about a transition (StallAction, StallDeadline).
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-policy-plan
+TESTS += tests/unit/test-policy-plan
+tests_unit_test_policy_plan_SOURCES = tests/unit/test-policy-plan.c daemon/policy-plan.c daemon/policy-plan.h $(daemon_policy_sources) $(libklpd_shared_sources)
+tests_unit_test_policy_plan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_policy_plan_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
+tests_unit_test_policy_plan_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
+endif
+
+# klpctl at a terminal: the colour decision, the progress line's text.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-terminal
+TESTS += tests/unit/test-terminal
+tests_unit_test_terminal_SOURCES = tests/unit/test-terminal.c client/terminal.c client/terminal.h $(libklpd_shared_sources)
+tests_unit_test_terminal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client
+tests_unit_test_terminal_CFLAGS = $(unit_test_cflags)
+tests_unit_test_terminal_LDADD = $(unit_test_ldadd)
+endif
