@@ -487,12 +487,14 @@ void bus_manager_changed(struct manager *m, unsigned props)
 							  KLPD_MANAGER_INTERFACE, changed);
 }
 
-void bus_stall_plan_changed(struct manager *m)
+void bus_config_changed(struct manager *m)
 {
 	if (!m->bus)
 		return;
+	/* After a reload: PatchDirectories may have changed with the plan. */
 	(void)sd_bus_emit_properties_changed(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
-					     "StallAction", "StallDeadline", NULL);
+					     "StallAction", "StallDeadline", "PatchDirectories",
+					     NULL);
 }
 
 void bus_emit_transition_started(struct manager *m, const struct transition *t)

@@ -13,8 +13,8 @@ void bus_patch_added(struct manager *m, const struct patch *p);
 void bus_patch_removed(struct manager *m, const struct patch *p);
 void bus_patch_changed(struct manager *m, const struct patch *p, unsigned props);
 void bus_manager_changed(struct manager *m, unsigned props);
-/* StallAction and StallDeadline, when something other than State moved them. */
-void bus_stall_plan_changed(struct manager *m);
+/* After a reload: StallAction, StallDeadline and PatchDirectories may differ. */
+void bus_config_changed(struct manager *m);
 void bus_emit_transition_started(struct manager *m, const struct transition *t);
 void bus_emit_transition_finished(struct manager *m, const struct transition *t);
 void bus_emit_transition_stalled(struct manager *m);

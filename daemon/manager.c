@@ -999,7 +999,7 @@ int manager_reload(struct manager *m, char **error)
 	if (state_rescan(m->state, now_monotonic()) < 0)
 		log_warning("Rescanning on reload failed");
 	(void)process(m);
-	bus_stall_plan_changed(m); /* a new [Policy] moves it */
+	bus_config_changed(m); /* a new [Policy] moves the plan, and the directories */
 	(void)sd_notify(false, "READY=1");
 	if (r < 0 && error)
 		*error = TAKE_PTR(msg);
