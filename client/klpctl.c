@@ -565,6 +565,7 @@ static int cmd_show(sd_bus *bus, char **argv)
 struct waiter {
 	char name[KLP_MODULE_NAME_MAX];
 	bool done;
+	char failed[512]; /* LoadFailed's message: the queued load never started */
 	char how[32];
 	char target[32];
 	uint64_t usec;
@@ -573,9 +574,20 @@ struct waiter {
 static int on_finished(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct waiter *w = userdata;
-	const char *patch, *target, *how;
+	const char *member = sd_bus_message_get_member(m);
+	const char *patch, *target, *how, *source, *message;
 	uint64_t usec;
 
+	if (member && streq(member, "LoadFailed")) {
+		if (sd_bus_message_read(m, "sss", &patch, &source, &message) < 0 ||
+		    !streq(patch, w->name))
+			return 0;
+		w->done = true;
+		snprintf(w->failed, sizeof(w->failed), "%s", message);
+		return 0;
+	}
+	if (!member || !streq(member, "TransitionFinished"))
+		return 0;
 	if (sd_bus_message_read(m, "ssst", &patch, &target, &how, &usec) < 0)
 		return 0;
 	if (!streq(patch, w->name))
@@ -589,8 +601,9 @@ static int on_finished(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 static int wait_setup(sd_bus *bus, struct waiter *w, sd_bus_slot **slot)
 {
+	/* TransitionFinished, or LoadFailed for a queued load */
 	return sd_bus_match_signal(bus, slot, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
-				   KLPD_MANAGER_INTERFACE, "TransitionFinished", on_finished, w);
+				   KLPD_MANAGER_INTERFACE, NULL, on_finished, w);
 }
 
 static uint64_t now_mono(void)
@@ -651,6 +664,17 @@ static int wait_finished(sd_bus *bus, struct waiter *w)
 		}
 	}
 	progress = progress_free(progress);
+	if (*w->failed) {
+		if (arg_json) {
+			printf("{\"patch\":");
+			json_string(w->name);
+			printf(",\"how\":\"failed\",\"message\":");
+			json_string(w->failed);
+			printf("}\n");
+		} else
+			klpctl_error("the queued load of '%s' failed: %s", w->name, w->failed);
+		return EXIT_REFUSED;
+	}
 	if (arg_json)
 		printf("{\"patch\":\"%s\",\"target\":\"%s\",\"how\":\"%s\",\"usec\":%" PRIu64 "}\n",
 		       w->name, w->target, w->how, w->usec);
@@ -810,7 +834,7 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	}
 	else if (streq(member, "ModuleUnloaded"))
 		(void)sd_bus_message_read(m, "ss", &a, &b);
-	else if (streq(member, "PolicyApplied"))
+	else if (streq(member, "PolicyApplied") || streq(member, "LoadFailed"))
 		(void)sd_bus_message_read(m, "sss", &a, &b, &c);
 	else
 		return 0;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "actions.h"
+#include "bus.h"
 #include "dbus-names.h"
 #include "load-queue.h"
 #include "log.h"
@@ -433,11 +434,16 @@ void actions_run_queue(struct manager *m)
 			m->queue = q;
 			return;
 		}
-		if (r < 0)
+		if (r < 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "Loading '%s' failed: %s", q->source,
+				 strerror(-r));
 			log_patch(LOG_ERR, q->name, "load", KLPD_MID_ACTION,
 				  "Queued load of '%s' failed: %s%s", q->source, strerror(-r),
 				  reason_suffix(q->reason, why, sizeof(why)));
-		else
+			bus_emit_load_failed(m, q->name, q->source, msg);
+		} else
 			log_patch(LOG_NOTICE, q->name, "load", KLPD_MID_PATCH_LOADED,
 				  "Loaded '%s' from %s (queued)%s", q->name, q->source,
 				  reason_suffix(q->reason, why, sizeof(why)));
@@ -649,10 +655,12 @@ void actions_restore_queue(struct manager *m)
 			log_patch(LOG_INFO, name, "load", KLPD_MID_ACTION,
 				  "Load of %s was queued when klpd stopped: %s; not loaded again",
 				  l[i].path, res.message);
-		else
+		else {
 			log_patch(LOG_ERR, l[i].name, "load", KLPD_MID_ACTION,
 				  "Load of %s was queued when klpd stopped and now fails: %s",
 				  l[i].path, res.message);
+			bus_emit_load_failed(m, l[i].name, l[i].path, res.message);
+		}
 	}
 	queued_loads_free(l, n);
 	/* What is still queued now; nothing when all of it was done. */

@@ -333,6 +333,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_SIGNAL_WITH_ARGS("ModuleUnloaded", SD_BUS_ARGS("s", module, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("PolicyApplied", SD_BUS_ARGS("s", patch, "s", action, "s", reason),
 				0),
+	SD_BUS_SIGNAL_WITH_ARGS("LoadFailed", SD_BUS_ARGS("s", patch, "s", source, "s", message),
+				0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -538,6 +540,15 @@ void bus_emit_module_unloaded(struct manager *m, const char *module, const char 
 		return;
 	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
 				 "ModuleUnloaded", "ss", module, reason);
+}
+
+void bus_emit_load_failed(struct manager *m, const char *patch, const char *source,
+			  const char *message)
+{
+	if (!m->bus)
+		return;
+	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, "LoadFailed",
+				 "sss", patch, source, message);
 }
 
 void bus_emit_policy_applied(struct manager *m, const char *patch, const char *action,

@@ -19,6 +19,10 @@ void bus_emit_transition_started(struct manager *m, const struct transition *t);
 void bus_emit_transition_finished(struct manager *m, const struct transition *t);
 void bus_emit_transition_stalled(struct manager *m);
 void bus_emit_module_unloaded(struct manager *m, const char *module, const char *reason);
+/* A load that Load() queued failed when its turn came: its caller got no
+ * error then, so this is how it learns. */
+void bus_emit_load_failed(struct manager *m, const char *patch, const char *source,
+			  const char *message);
 void bus_emit_policy_applied(struct manager *m, const char *patch, const char *action,
 			     const char *reason);
 

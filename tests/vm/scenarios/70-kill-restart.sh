@@ -49,6 +49,24 @@ check "queue file removed" sh -c "! test -e $Q"
 systemctl stop klpd
 cleanup_modules
 
+# A queued load that cannot be done after the restart (its file went away)
+# is not dropped silently: a waiting `klpctl load --wait` gets LoadFailed.
+check "start klpd" systemctl start klpd
+busy_start
+check "load klpt_busy_patch (stalls)" klpctl load klpt_busy_patch
+klpctl load klpt_cmdline --wait --timeout 60s >/tmp/70-wait.out 2>&1 &
+wpid=$!
+wait_until 10 "klpt_cmdline in the queue file" grep -q '^klpt_cmdline ' $Q
+rm $P/klpt_cmdline.ko
+klpd_kill9 && ok "killed with a queued load whose file is gone; restarted"
+wait $wpid
+check_eq "the waiting klpctl load ends with exit status 4" 4 "$?"
+check_match "... saying why" "the queued load of 'klpt_cmdline' failed: .*No module 'klpt_cmdline'" "$(cat /tmp/70-wait.out)"
+check_fails "klpt_cmdline not loaded" mod_loaded klpt_cmdline
+install -m 0644 "$KLPT_MODULES/klpt_cmdline.ko" $P/
+systemctl stop klpd
+cleanup_modules
+
 # --- 2. during a transition: it ends while klpd is down or restarting
 check "start klpd" systemctl start klpd
 busy_start
