@@ -61,7 +61,7 @@ rm $P/klpt_cmdline.ko
 klpd_kill9 && ok "killed with a queued load whose file is gone; restarted"
 wait $wpid
 check_eq "the waiting klpctl load ends with exit status 4" 4 "$?"
-check_match "... saying why" "the queued load of 'klpt_cmdline' failed: .*No module 'klpt_cmdline'" "$(cat /tmp/70-wait.out)"
+check_match "... saying why" "the queued load of 'klpt_cmdline' failed: .*klpt_cmdline.ko" "$(cat /tmp/70-wait.out)"
 check_fails "klpt_cmdline not loaded" mod_loaded klpt_cmdline
 install -m 0644 "$KLPT_MODULES/klpt_cmdline.ko" $P/
 systemctl stop klpd
