@@ -7,7 +7,8 @@
 . /usr/lib/klpd-tests/lib.sh
 
 P=/var/lib/klpd/patches
-deb=$(ls /usr/lib/klpd-tests/debs/klpd_*.deb 2>/dev/null | head -n 1)
+debs=(/usr/lib/klpd-tests/debs/klpd_*.deb)
+deb=${debs[0]}
 check "the boot has a .deb" test -f "$deb"
 check_fails "no klpd before dpkg installs it" command -v klpd
 check "dpkg -i $(basename "$deb")" dpkg -i "$deb"
@@ -53,6 +54,7 @@ check "/etc/klpd/klpd.conf kept" test -f /etc/klpd/klpd.conf
 
 # dpkg -P: the configuration and klpd's records go; a module that an
 # administrator left in the patch directory stays.
+check "klpd keeps records in /var/lib/klpd" test -f /var/lib/klpd/leftovers
 install -m 0644 "$KLPT_MODULES/klpt_version.ko" $P/
 check "dpkg -P klpd" dpkg -P klpd
 check_match "dpkg: klpd not installed" '^(unknown ok not-installed)?$' \
