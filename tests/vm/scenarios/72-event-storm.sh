@@ -13,11 +13,12 @@ mkdir -p $D
 printf '[Policy]\nOnStall=wait\nStallTimeout=1h\nUnloadDelay=1h\n' >$D/72-test.conf
 install -m 0644 "$KLPT_MODULES/klpt_busy_patch.ko" $P/
 # AddressSanitizer keeps freed memory in quarantine, which looks like
-# growth: without quarantine (when klpd has ASan) the RSS is klpd's own.
+# growth: without quarantine (when klpd has ASan) the RSS is klpd's own. The
+# drop-in sorts after the rig's sanitizers.conf, which sets ASAN_OPTIONS too.
 if ldd /usr/sbin/klpd | grep -q libasan; then
 	mkdir -p /run/systemd/system/klpd.service.d
 	printf '[Service]\nEnvironment=ASAN_OPTIONS=detect_leaks=0:quarantine_size_mb=0\n' \
-		>/run/systemd/system/klpd.service.d/72-storm.conf
+		>/run/systemd/system/klpd.service.d/zz-72-storm.conf
 	systemctl daemon-reload
 fi
 
@@ -73,7 +74,7 @@ diag "klpd VmRSS: ${rss0} kB before, ${rss1} kB after storm 1, ${rss2} kB after 
 check "klpd still runs" systemctl is-active klpd
 
 systemctl stop klpd
-rm -f /run/systemd/system/klpd.service.d/72-storm.conf
+rm -f /run/systemd/system/klpd.service.d/zz-72-storm.conf
 systemctl daemon-reload
 rm -f $D/72-test.conf $P/klpt_busy_patch.ko
 cleanup_modules
