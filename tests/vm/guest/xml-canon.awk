@@ -6,7 +6,8 @@
 # name="value", indented by one space per level; "<a/>" and "<a></a>" are
 # the same. Comments, <?...?> and <!DOCTYPE> go; text other than blanks is
 # kept as a line of its own. With iface=NAME only that <interface> element is
-# printed, from level 0, and the exit status is 1 if there is none.
+# printed, from level 0, and the exit status is 1 if there is none. A tag
+# that is not closed, or closed by another name, is an error (status 2).
 # Plain POSIX awk: the VM guest has mawk and no XML tools.
 
 function emit(line,    i, pad) {
@@ -90,6 +91,13 @@ BEGIN { RS = "<"; depth = 0; inside = 0; found = 0 }
 		next
 	}
 	if (substr(tag, 1, 1) == "/") {
+		name = substr(tag, 2)
+		sub(/[ \t]+$/, "", name)
+		if (depth == 0 || open[depth - 1] != name) {
+			print "xml-canon: </" name "> closes " (depth ? "<" open[depth - 1] ">" : "nothing") > "/dev/stderr"
+			bad = 1
+			exit 2
+		}
 		depth--
 		if (inside && depth == base)
 			inside = 0
@@ -106,7 +114,7 @@ BEGIN { RS = "<"; depth = 0; inside = 0; found = 0 }
 		base = depth
 	}
 	emit(name attrs)
-	depth++
+	open[depth++] = name
 	if (closed) {
 		depth--
 		if (inside && depth == base)
@@ -118,6 +126,10 @@ BEGIN { RS = "<"; depth = 0; inside = 0; found = 0 }
 END {
 	if (bad)
 		exit 2
+	if (in_comment || depth) {
+		print "xml-canon: the document ends inside " (in_comment ? "a comment" : "<" open[depth - 1] ">") > "/dev/stderr"
+		exit 2
+	}
 	if (iface != "" && !found) {
 		print "xml-canon: no <interface name=\"" iface "\">" > "/dev/stderr"
 		exit 1
