@@ -522,7 +522,7 @@ int action_revert(struct manager *m, const char *name, struct action_result *res
 	if (r < 0)
 		return fail(res, ACTION_ERROR_FAILED, r, "Reverting the transition of '%s' failed: %s",
 			    p->name, strerror(-r));
-	log_patch(LOG_NOTICE, p->name, "revert", KLPD_MID_ACTION,
+	log_patch(LOG_NOTICE, p->name, "revert", KLPD_MID_TRANSITION_REVERTED,
 		  "Reverting the transition of '%s' (now going to %s)", p->name,
 		  t->target_patched ? "unpatched" : "patched");
 	return state_refresh(m->state, p->name, now_monotonic());
@@ -547,7 +547,7 @@ int action_force(struct manager *m, const char *name, struct action_result *res)
 	if (r < 0)
 		return fail(res, ACTION_ERROR_FAILED, r, "Forcing the transition of '%s' failed: %s",
 			    p->name, strerror(-r));
-	log_patch(LOG_WARNING, p->name, "force", KLPD_MID_ACTION,
+	log_patch(LOG_WARNING, p->name, "force", KLPD_MID_TRANSITION_FORCED,
 		  "Forcing the transition of '%s' to %s", p->name,
 		  t->target_patched ? "patched" : "unpatched");
 	state_note_forced(m->state);

@@ -6,7 +6,8 @@
 #include "macro.h"
 
 /* MESSAGE_ID= of klpd's journal entries, so that `journalctl MESSAGE_ID=...`
- * finds every occurrence of one kind of event. */
+ * finds every occurrence of one kind of event. Each has an entry in
+ * catalog/klpd.catalog, which `journalctl -x` shows next to it. */
 #define KLPD_MID_STARTED "be29deb1e79740ce924b9cef1be89891"
 #define KLPD_MID_TRANSITION_STARTED "f64e72cf8df14717a4409912ce4eeae2"
 #define KLPD_MID_TRANSITION_FINISHED "4f52f9208ed34ac1a5a60c831c263318"
@@ -16,6 +17,9 @@
 #define KLPD_MID_ACTION "eafa6ec28a4d4409abcb9166528b6703"
 #define KLPD_MID_MODULE_PINNED "a144458a43e048909842bfee5ef99552"
 #define KLPD_MID_BOOT_LOAD_SKIPPED "3d0f7e2a9b6c4e58a1f2c7d94b0e6a15"
+#define KLPD_MID_TRANSITION_FORCED "9d953eed1c8e4e3c84b1043e0a7ebe33"
+#define KLPD_MID_TRANSITION_REVERTED "f527188c87374116a68439b52578d01a"
+#define KLPD_MID_MODULE_AUTO_UNLOADED "30e9933e36464c949eba8016cb64ea18"
 
 void log_set_max_level(int level);
 

@@ -114,7 +114,8 @@ static void on_module_unloaded(void *u, const char *module)
 			     : m->unloading_by_policy     ? "policy"
 							  : "requested";
 
-	log_patch(LOG_NOTICE, module, "unload", KLPD_MID_MODULE_UNLOADED,
+	log_patch(LOG_NOTICE, module, "unload",
+		  streq(reason, "policy") ? KLPD_MID_MODULE_AUTO_UNLOADED : KLPD_MID_MODULE_UNLOADED,
 		  "Module '%s' unloaded (%s)", module, reason);
 	(void)metrics_note_unload(&m->metrics, reason);
 	bus_emit_module_unloaded(m, module, reason);
