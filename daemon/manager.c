@@ -20,10 +20,13 @@
 #include "tasks.h"
 #include "udev-monitor.h"
 
-/* Blockers are listed once a transition is older than this, and re-read
- * no more often than this. */
+/* Blockers are listed once a transition is older than this, then re-read
+ * after as long as the transition was old at the previous scan, within these
+ * bounds: a scan reads every thread's patch_state (costly with thousands of
+ * threads) and the blockers of a long stall rarely change. */
 #define BLOCKER_THRESHOLD_USEC (3 * USEC_PER_SEC)
-#define BLOCKER_INTERVAL_USEC (2 * USEC_PER_SEC)
+#define BLOCKER_INTERVAL_MIN_USEC (2 * USEC_PER_SEC)
+#define BLOCKER_INTERVAL_MAX_USEC (60 * USEC_PER_SEC)
 #define BLOCKERS_MAX 64
 
 static uint64_t now_clock(clockid_t c)
@@ -199,10 +202,16 @@ static void scan_blockers(struct manager *m, uint64_t now)
 	const struct transition *t = &m->state->transition;
 	struct blocker *list = NULL;
 	size_t n = 0, total = 0;
+	uint64_t interval;
 	int r;
 
+	interval = m->last_blocker_scan > t->start_usec ? m->last_blocker_scan - t->start_usec : 0;
+	if (interval < BLOCKER_INTERVAL_MIN_USEC)
+		interval = BLOCKER_INTERVAL_MIN_USEC;
+	if (interval > BLOCKER_INTERVAL_MAX_USEC)
+		interval = BLOCKER_INTERVAL_MAX_USEC;
 	if (!t->active || now < t->start_usec + BLOCKER_THRESHOLD_USEC ||
-	    now < m->last_blocker_scan + BLOCKER_INTERVAL_USEC)
+	    now < m->last_blocker_scan + interval)
 		return;
 	m->last_blocker_scan = now;
 	r = tasks_scan_blockers(m->root, t->target_patched, BLOCKERS_MAX, &list, &n, &total);
