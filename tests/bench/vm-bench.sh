@@ -55,8 +55,11 @@ ctx_sw() {
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' /proc/"$1"/status; }
 pss_kb() { awk '/^Pss:/ {print $2}' /proc/"$1"/smaps_rollup; }
-# "anon+file": what of the RSS is klpd's own memory, what mapped files
-rss_split() { awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} END {print a "+" f}' /proc/"$1"/status; }
+# "anon+file": what of the RSS is klpd's own memory, what mapped files (the
+# guest's root is an initramfs, so its libraries count as RssShmem: added in)
+rss_split() {
+	awk '/^RssAnon:/ {a = $2} /^Rss(File|Shmem):/ {f += $2} END {print a "+" f}' /proc/"$1"/status
+}
 # median / p90 of the numbers in a file
 stat_of() { sort -n "$2" | awk -v p="$1" '{v[NR] = $1} END {if (!NR) {print "nan"; exit}
 	i = int((NR - 1) * p / 100) + 1; print v[i]}'; }
