@@ -228,6 +228,11 @@ sleep 2
 pid=$(kpid)
 memN_rss=$(rss_kb "$pid") memN_pss=$(pss_kb "$pid") memN_split=$(rss_split "$pid")
 diag "klpd memory: start rss=$mem0_rss pss=$mem0_pss kB, with $NPATCH: rss=$memN_rss pss=$memN_pss kB"
+# what the RSS is made of: rss/pss/anon KiB of each mapped object
+awk '/^[0-9a-f]+-[0-9a-f]+ / {n = $6 == "" ? "[anon]" : $6} /^Rss:/ {r[n] += $2}
+	/^Pss:/ {p[n] += $2} /^Anonymous:/ {a[n] += $2}
+	END {for (n in r) if (r[n]) printf "%d %d %d %s\n", r[n], p[n], a[n], n}' /proc/"$pid"/smaps |
+	sort -rn | head -n 12 | while read -r r p a n; do diag "  rss $r pss $p anon $a: $n"; done
 
 # ----------------------------------------------------------- 3. idle cost
 # klpd with N patches applied and nothing pending, beside two polling
