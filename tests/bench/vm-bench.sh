@@ -49,9 +49,11 @@ kpid() { systemctl show -P MainPID klpd; }
 # CPU time in ns (every thread), ticks (utime+stime), context switches.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}'; }
 cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
+# Context switches of every thread: "voluntary" ones (each is one sleep, so
+# one wakeup) or "nonvoluntary" ones (preemptions while running).
 ctx_sw() {
 	cat /proc/"$1"/task/*/status 2>/dev/null |
-		awk '/^(non)?voluntary_ctxt_switches:/ {s += $2} END {print s + 0}'
+		awk -v k="$2_ctxt_switches:" '$1 == k {s += $2} END {print s + 0}'
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' /proc/"$1"/status; }
 pss_kb() { awk '/^Pss:/ {print $2}' /proc/"$1"/smaps_rollup; }
@@ -242,11 +244,11 @@ poll_all 0.1 & w1=$!
 poll_all 1 & w2=$!
 wd_us=$(busctl get-property org.freedesktop.systemd1 /org/freedesktop/systemd1/unit/klpd_2eservice \
 	org.freedesktop.systemd1.Service WatchdogUSec | awk '{print $2}')
-c0=$(ctx_sw "$pid") n0=$(cpu_ns "$pid") k0=$(cpu_ticks "$pid") t0=$(now_us)
+c0=$(ctx_sw "$pid" voluntary) p0=$(ctx_sw "$pid" nonvoluntary) n0=$(cpu_ns "$pid") k0=$(cpu_ticks "$pid") t0=$(now_us)
 sleep "$IDLE_SECS"
-c1=$(ctx_sw "$pid") n1=$(cpu_ns "$pid") k1=$(cpu_ticks "$pid") t1=$(now_us)
-w1s=($(awk '{print $14 + $15 + $16 + $17}' /proc/$w1/stat) $(ctx_sw $w1))
-w2s=($(awk '{print $14 + $15 + $16 + $17}' /proc/$w2/stat) $(ctx_sw $w2))
+c1=$(ctx_sw "$pid" voluntary) p1=$(ctx_sw "$pid" nonvoluntary) n1=$(cpu_ns "$pid") k1=$(cpu_ticks "$pid") t1=$(now_us)
+w1s=($(awk '{print $14 + $15 + $16 + $17}' /proc/$w1/stat) $(ctx_sw $w1 voluntary))
+w2s=($(awk '{print $14 + $15 + $16 + $17}' /proc/$w2/stat) $(ctx_sw $w2 voluntary))
 kill $w1 $w2
 wait $w1 $w2 2>/dev/null
 secs=$(calc %.1f "($t1 - $t0) / 1e6")
@@ -260,7 +262,7 @@ fi
 extra=$((wakeups > wd_max ? wakeups - wd_max : 0))
 cpu_s=$(calc %.4f "($n1 - $n0) / 1e9")
 ok "idle cost measured over $secs s"
-bench "3 idle|wakeups in $secs s (watchdog pings: $wd_min-$wd_max)|$wakeups|poll 0.1s: ${w1s[1]}, 1s: ${w2s[1]}|$extra beyond watchdog|0 beyond watchdog|$(verdict "$extra == 0")"
+bench "3 idle|wakeups in $secs s (watchdog pings: $wd_min-$wd_max)|$wakeups (+$((p1 - p0)) preempted)|poll 0.1s: ${w1s[1]}, 1s: ${w2s[1]}|$extra beyond watchdog|0 beyond watchdog|$(verdict "$extra == 0")"
 bench "3 idle|CPU in $secs s (s; ticks)|$cpu_s; $((k1 - k0))|poll 0.1s: $(calc %.2f "${w1s[0]} / $hz"), 1s: $(calc %.2f "${w2s[0]} / $hz")|-|0.00 s|$(verdict "$cpu_s < 0.005")"
 
 # ----------------------------------------------------------- 6. queries
