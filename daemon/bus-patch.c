@@ -54,6 +54,21 @@ int bus_patch_enumerate(sd_bus *bus, const char *path, void *userdata, char ***n
 	return 0;
 }
 
+/* GetManagedObjects calls every getter of every patch: sd_bus_message_append()
+ * parses its signature on each call, appending the basic value directly
+ * does not. */
+static int append_string(sd_bus_message *reply, const char *s)
+{
+	return sd_bus_message_append_basic(reply, 's', s);
+}
+
+static int append_bool(sd_bus_message *reply, bool b)
+{
+	int v = b;
+
+	return sd_bus_message_append_basic(reply, 'b', &v);
+}
+
 int bus_append_blockers(sd_bus_message *reply, const struct patch *p)
 {
 	int r;
@@ -75,7 +90,7 @@ static int property_get_name(sd_bus *bus, const char *path, const char *interfac
 			     sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "s", p->name);
+	return append_string(reply, p->name);
 }
 
 static int property_get_state(sd_bus *bus, const char *path, const char *interface,
@@ -83,7 +98,7 @@ static int property_get_state(sd_bus *bus, const char *path, const char *interfa
 			      sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "s", patch_state_to_string(p->state));
+	return append_string(reply, patch_state_to_string(p->state));
 }
 
 static int property_get_enabled(sd_bus *bus, const char *path, const char *interface,
@@ -91,7 +106,7 @@ static int property_get_enabled(sd_bus *bus, const char *path, const char *inter
 				sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "b", p->in_sysfs && p->sysfs.enabled);
+	return append_bool(reply, p->in_sysfs && p->sysfs.enabled);
 }
 
 static int property_get_transition(sd_bus *bus, const char *path, const char *interface,
@@ -99,9 +114,8 @@ static int property_get_transition(sd_bus *bus, const char *path, const char *in
 				   sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "b",
-				     p->state == PATCH_STATE_PATCHING ||
-					     p->state == PATCH_STATE_UNPATCHING);
+	return append_bool(reply, p->state == PATCH_STATE_PATCHING ||
+					  p->state == PATCH_STATE_UNPATCHING);
 }
 
 static int property_get_replace(sd_bus *bus, const char *path, const char *interface,
@@ -109,8 +123,7 @@ static int property_get_replace(sd_bus *bus, const char *path, const char *inter
 				sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "s",
-				     p->sysfs.replace < 0 ? "unknown" : yes_no(p->sysfs.replace));
+	return append_string(reply, p->sysfs.replace < 0 ? "unknown" : yes_no(p->sysfs.replace));
 }
 
 static int property_get_stack_order(sd_bus *bus, const char *path, const char *interface,
@@ -118,7 +131,9 @@ static int property_get_stack_order(sd_bus *bus, const char *path, const char *i
 				    sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "u", (uint32_t)(p->in_sysfs ? p->sysfs.stack_order : 0));
+	uint32_t v = p->in_sysfs ? (uint32_t)p->sysfs.stack_order : 0;
+
+	return sd_bus_message_append_basic(reply, 'u', &v);
 }
 
 static int property_get_objects(sd_bus *bus, const char *path, const char *interface,
@@ -132,8 +147,13 @@ static int property_get_objects(sd_bus *bus, const char *path, const char *inter
 	if (r < 0)
 		return r;
 	for (size_t i = 0; p->in_sysfs && i < p->sysfs.n_objects; i++) {
-		r = sd_bus_message_append(reply, "(sb)", p->sysfs.objects[i].name,
-					  p->sysfs.objects[i].patched > 0);
+		r = sd_bus_message_open_container(reply, 'r', "sb");
+		if (r >= 0)
+			r = append_string(reply, p->sysfs.objects[i].name);
+		if (r >= 0)
+			r = append_bool(reply, p->sysfs.objects[i].patched > 0);
+		if (r >= 0)
+			r = sd_bus_message_close_container(reply);
 		if (r < 0)
 			return r;
 	}
@@ -145,7 +165,9 @@ static int property_get_refcount(sd_bus *bus, const char *path, const char *inte
 				 sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "i", (int32_t)p->module.refcnt);
+	int32_t v = (int32_t)p->module.refcnt;
+
+	return sd_bus_message_append_basic(reply, 'i', &v);
 }
 
 static int property_get_forced(sd_bus *bus, const char *path, const char *interface,
@@ -153,7 +175,7 @@ static int property_get_forced(sd_bus *bus, const char *path, const char *interf
 			       sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "b", p->forced);
+	return append_bool(reply, p->forced);
 }
 
 static int property_get_loaded_at(sd_bus *bus, const char *path, const char *interface,
@@ -161,7 +183,7 @@ static int property_get_loaded_at(sd_bus *bus, const char *path, const char *int
 				  sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "t", p->loaded_at);
+	return sd_bus_message_append_basic(reply, 't', &p->loaded_at);
 }
 
 static int property_get_source(sd_bus *bus, const char *path, const char *interface,
@@ -169,7 +191,7 @@ static int property_get_source(sd_bus *bus, const char *path, const char *interf
 			       sd_bus_error *error)
 {
 	const struct patch *p = userdata;
-	return sd_bus_message_append(reply, "s", strempty(p->source));
+	return append_string(reply, strempty(p->source));
 }
 
 static int property_get_blockers(sd_bus *bus, const char *path, const char *interface,

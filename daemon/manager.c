@@ -20,10 +20,13 @@
 #include "tasks.h"
 #include "udev-monitor.h"
 
-/* Blockers are listed once a transition is older than this, and re-read
- * no more often than this. */
+/* Blockers are listed once a transition is older than this, then re-read
+ * after as long as the transition was old at the previous scan, within these
+ * bounds: a scan reads every thread's patch_state (costly with thousands of
+ * threads) and the blockers of a long stall rarely change. */
 #define BLOCKER_THRESHOLD_USEC (3 * USEC_PER_SEC)
-#define BLOCKER_INTERVAL_USEC (2 * USEC_PER_SEC)
+#define BLOCKER_INTERVAL_MIN_USEC (2 * USEC_PER_SEC)
+#define BLOCKER_INTERVAL_MAX_USEC (60 * USEC_PER_SEC)
 #define BLOCKERS_MAX 64
 
 static uint64_t now_clock(clockid_t c)
@@ -198,15 +201,25 @@ static void rearm(struct manager *m, uint64_t policy_next)
 	(void)sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
 }
 
-static void scan_blockers(struct manager *m, uint64_t now)
+/* ALWAYS: now, whatever the threshold and the interval (a stall is being
+ * declared, and its signal carries the blockers). */
+static void scan_blockers(struct manager *m, uint64_t now, bool always)
 {
 	const struct transition *t = &m->state->transition;
 	struct blocker *list = NULL;
 	size_t n = 0, total = 0;
+	uint64_t interval;
 	int r;
 
-	if (!t->active || now < t->start_usec + BLOCKER_THRESHOLD_USEC ||
-	    now < m->last_blocker_scan + BLOCKER_INTERVAL_USEC)
+	interval = m->last_blocker_scan > t->start_usec ? m->last_blocker_scan - t->start_usec : 0;
+	if (interval < BLOCKER_INTERVAL_MIN_USEC)
+		interval = BLOCKER_INTERVAL_MIN_USEC;
+	if (interval > BLOCKER_INTERVAL_MAX_USEC)
+		interval = BLOCKER_INTERVAL_MAX_USEC;
+	if (!t->active)
+		return;
+	if (!always && (now < t->start_usec + BLOCKER_THRESHOLD_USEC ||
+			now < m->last_blocker_scan + interval))
 		return;
 	m->last_blocker_scan = now;
 	r = tasks_scan_blockers(m->root, t->target_patched, BLOCKERS_MAX, &list, &n, &total);
@@ -244,9 +257,9 @@ static void execute(struct manager *m, const struct policy_action *a, uint64_t n
 
 	switch (a->kind) {
 	case POLICY_ACTION_STALL:
-		/* The signal carries the blockers as they are now. */
-		m->last_blocker_scan = 0;
-		scan_blockers(m, now);
+		/* The signal carries the blockers as they are now, also when
+		 * StallTimeout is shorter than the blocker threshold. */
+		scan_blockers(m, now, true);
 		if (state_set_stalled(m->state)) {
 			log_patch(LOG_WARNING, t->patch, "stall", KLPD_MID_TRANSITION_STALLED,
 				  "Transition of '%s' stalled: %zu tasks still %s after %s; %s",
@@ -696,7 +709,7 @@ static int process(struct manager *m)
 	}
 	settle_boot_loads(m);
 	actions_run_queue(m);
-	scan_blockers(m, now);
+	scan_blockers(m, now, false);
 	sync_leftovers(m, now);
 	next = run_policy(m, now);
 	rearm(m, next);

@@ -69,6 +69,17 @@ static int add_blocker(struct blocker **list, size_t *n, int tid_fd, uint32_t ti
 	return 0;
 }
 
+/* One thread's patch_state, read relative to its process's task directory:
+ * one openat, one read, one close, since this runs for every thread of the
+ * system on every scan and most threads are not blockers. */
+static int read_patch_state(int task_fd, const char *tid, int *ret)
+{
+	char path[NAME_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/patch_state", tid);
+	return read_int_at(task_fd, path, ret);
+}
+
 static int scan_process(int proc_fd, const char *pid, int target, size_t max,
 			struct blocker **list, size_t *n, size_t *total)
 {
@@ -93,16 +104,19 @@ static int scan_process(int proc_fd, const char *pid, int target, size_t max,
 
 		if (!is_number(de->d_name))
 			continue;
-		tid_fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (tid_fd < 0)
-			continue;
-		if (read_int_at(tid_fd, "patch_state", &state) < 0)
+		if (read_patch_state(dirfd(d), de->d_name, &state) < 0)
 			continue; /* gone, or no CONFIG_LIVEPATCH */
 		if (state == -1 || state == target)
 			continue;
 		(*total)++;
 		if (*n >= max)
 			continue;
+		/* only a blocker's directory is opened, for its comm and stack */
+		tid_fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (tid_fd < 0) {
+			(*total)--; /* exited meanwhile */
+			continue;
+		}
 		r = add_blocker(list, n, tid_fd, (uint32_t)strtoul(de->d_name, NULL, 10));
 		if (r < 0)
 			break;

@@ -47,6 +47,9 @@ wait_until 20 "the reverted leftover removed" _mod_gone klpt_busy_patch &&
 x=$(entries -x MESSAGE_ID=$MID_STALLED)
 check_match "-x: stall explained" "Subject: Livepatch transition of klpt_busy_patch stalled" "$x"
 check_match "-x: stall says what to do, with the name" 'klpctl show klpt_busy_patch' "$x"
+# StallTimeout=2s is below the 3 s after which blockers are listed anyway:
+# the stall's own scan still finds the held kthread.
+check_match "the stall counts its blocker" "stalled: 1 tasks still unpatched" "$(entries MESSAGE_ID=$MID_STALLED)"
 x=$(entries -x MESSAGE_ID=$MID_REVERTED)
 check_match "-x: revert explained" "Subject: Livepatch transition of klpt_busy_patch reverted" "$x"
 check_match "-x: revert entry is klpd's" "Reverting the transition of 'klpt_busy_patch'" "$x"
