@@ -162,17 +162,10 @@ int boot_records_load(const char *dir, struct boot_record **ret, size_t *ret_n)
 int boot_records_save(const char *dir, const struct boot_record *l, size_t n)
 {
 	_cleanup_free_ char *text = NULL;
-	char path[4096];
 	int r;
 
-	if (n == 0) {
-		/* nothing in flight, nothing skipped: no file */
-		if (snprintf(path, sizeof(path), "%s/%s", dir, BOOT_LOADS_FILE) >= (int)sizeof(path))
-			return -ENAMETOOLONG;
-		if (unlink(path) < 0 && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
+	if (n == 0) /* nothing in flight, nothing skipped: no file */
+		return statedir_remove(dir, BOOT_LOADS_FILE);
 	r = boot_records_format(l, n, &text);
 	if (r < 0)
 		return r;

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "load-queue.h"
 #include "macro.h"
@@ -125,16 +124,10 @@ int load_queue_read(const char *dir, struct queued_load **ret, size_t *ret_n)
 int load_queue_write(const char *dir, const struct queued_load *l, size_t n)
 {
 	_cleanup_free_ char *text = NULL;
-	char path[4096];
 	int r;
 
-	if (n == 0) {
-		if (snprintf(path, sizeof(path), "%s/%s", dir, LOAD_QUEUE_FILE) >= (int)sizeof(path))
-			return -ENAMETOOLONG;
-		if (unlink(path) < 0 && errno != ENOENT)
-			return -errno;
-		return 0;
-	}
+	if (n == 0)
+		return statedir_remove(dir, LOAD_QUEUE_FILE);
 	r = load_queue_format(l, n, &text);
 	if (r < 0)
 		return r;

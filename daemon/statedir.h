@@ -30,6 +30,9 @@ int statedir_read(const char *dir, const char *file, size_t max, char **ret, siz
  * rename, fsync of the directory. Mode 0644. */
 int statedir_write(const char *dir, const char *file, const char *text);
 
+/* Remove DIR/FILE; one that is not there is no error. */
+int statedir_remove(const char *dir, const char *file);
+
 /* Parse the file's text: "# comment" lines, else "NAME USEC" lines.
  * -EBADMSG when anything is off (a bad name, a number with junk, a
  * duplicate, a NUL byte): the file is then worth nothing. */
