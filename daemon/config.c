@@ -615,14 +615,15 @@ static char *reader(char *str, int num, void *stream)
 	memcpy(str, s, (size_t)(e - s));
 	str[e - s] = '\0';
 
-	if (*s == '[') {
+	/* S may be the end of the buffer: a last line of blanks and no newline */
+	if (s < e && *s == '[') {
 		const char *close = memchr(s, ']', (size_t)(e - s));
 
 		if (close)
 			on_section(p, s + 1, (size_t)(close - s - 1));
 		else
 			syntax_error(p);
-	} else if (*s != ';' && *s != '#' && *s != '\r' && *s != '\n' && s < e &&
+	} else if (s < e && *s != ';' && *s != '#' && *s != '\r' && *s != '\n' &&
 		   !has_separator(s, e))
 		syntax_error(p);
 	return str;

@@ -248,6 +248,27 @@ static void test_binary(void **state)
 				   "file");
 }
 
+/* A last line of blanks without a newline, in a buffer with nothing after
+ * it (found by fuzz-config: the parser read one byte past the end). */
+static void test_last_line_blank(void **state)
+{
+	static const char *const texts[] = { "[Policy]\nOnStall=wait\n  ", "[Policy]\n\t",
+					     " " };
+
+	for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+		_cleanup_(config_donep) struct config c = {};
+		_cleanup_free_ char *error = NULL, *buf = NULL;
+		size_t n = strlen(texts[i]);
+
+		buf = malloc(n); /* exactly the text: no NUL after it */
+		assert_non_null(buf);
+		memcpy(buf, texts[i], n);
+		assert_int_equal(config_init_defaults(&c), 0);
+		assert_int_equal(config_parse_buffer(&c, "t.conf", buf, n, &error), 0);
+		assert_null(error);
+	}
+}
+
 /* --- files: the main file, then drop-ins in lexical order */
 
 static void write_file(const char *path, const char *text)
@@ -413,10 +434,10 @@ static void test_shipped_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_good),
-		cmocka_unit_test(test_bad),        cmocka_unit_test(test_line_too_long),
-		cmocka_unit_test(test_binary),     cmocka_unit_test(test_load_files),
-		cmocka_unit_test(test_shipped_file),
+		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),            cmocka_unit_test(test_line_too_long),
+		cmocka_unit_test(test_binary),         cmocka_unit_test(test_last_line_blank),
+		cmocka_unit_test(test_load_files),     cmocka_unit_test(test_shipped_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
