@@ -525,6 +525,7 @@ int action_revert(struct manager *m, const char *name, struct action_result *res
 	log_patch(LOG_NOTICE, p->name, "revert", KLPD_MID_TRANSITION_REVERTED,
 		  "Reverting the transition of '%s' (now going to %s)", p->name,
 		  t->target_patched ? "unpatched" : "patched");
+	state_transition_reversed(m->state);
 	return state_refresh(m->state, p->name, now_monotonic());
 }
 

@@ -667,6 +667,10 @@ int state_handle_record(struct state *s, const struct livepatch_record *rec, uin
 			}
 			return state_refresh(s, rec->patch, now);
 		}
+		/* The start of a transition already seen to end: a reversal
+		 * can end within milliseconds, before klpd reads its records. */
+		if (streq(s->last.patch, rec->patch) && record_usec <= s->last.end_usec)
+			return state_refresh(s, rec->patch, now);
 		r = state_refresh(s, rec->patch, now);
 		/* The record is the truth even if sysfs has no transition flag. */
 		if (!s->transition.active)
@@ -727,6 +731,14 @@ bool state_set_stalled(struct state *s)
 	s->transition.stalled = true;
 	CALL(s, manager_changed, MANAGER_PROP_STATE);
 	return true;
+}
+
+void state_transition_reversed(struct state *s)
+{
+	if (!s->transition.active)
+		return;
+	s->transition.target_patched = !s->transition.target_patched;
+	CALL(s, manager_changed, MANAGER_PROP_STATE);
 }
 
 void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec)

@@ -180,6 +180,10 @@ void state_set_blockers(struct state *s, struct blocker *list, size_t n, size_t 
  * true when it was not stalled before. */
 bool state_set_stalled(struct state *s);
 
+/* klpd itself reversed the running transition: its target is now the
+ * opposite one, also if it ends before the kernel's record is read. */
+void state_transition_reversed(struct state *s);
+
 /* A kernel log record from before klpd started says that PATCH's
  * transition started at USEC (CLOCK_MONOTONIC): if PATCH is the one in
  * transition at the next rescan, that is its start, not the time of the

@@ -312,6 +312,33 @@ static void record(struct fixture *f, enum livepatch_event e, const char *patch,
 	assert_int_equal(state_handle_record(f->state, &r, usec, 1000 * SEC, now), 0);
 }
 
+/* klpd reverses a transition and the reversal ends within milliseconds:
+ * sysfs shows it over before klpd read the kernel's records of it. It ended
+ * reverted, and those late records start no second transition. */
+static void test_transition_reversed_fast(void **state)
+{
+	struct fixture *f = *state;
+
+	fake_patch(f, "klpt_busy_replace", 1, 1, 1);
+	assert_int_equal(state_rescan(f->state, 10 * SEC), 0);
+	state_transition_reversed(f->state);
+	assert_false(f->state->transition.target_patched);
+	rm_rf(f, "sys/kernel/livepatch/klpt_busy_replace");
+	put(f, "sys/module/klpt_busy_replace/refcnt", "0");
+	assert_int_equal(state_refresh(f->state, "klpt_busy_replace", 13 * SEC), 0);
+	assert_false(f->state->transition.active);
+	assert_int_equal(f->state->last.how, TRANSITION_REVERTED);
+
+	record(f, LIVEPATCH_EVENT_UNPATCHING_STARTED, "klpt_busy_replace", 13 * SEC - 20000,
+	       13 * SEC + 1000);
+	record(f, LIVEPATCH_EVENT_UNPATCHING_COMPLETE, "klpt_busy_replace", 13 * SEC - 15000,
+	       13 * SEC + 2000);
+	assert_false(f->state->transition.active);
+	assert_string_equal(f->log, "added klpt_busy_replace patching;"
+				    "started klpt_busy_replace patched;"
+				    "finished klpt_busy_replace unpatched reverted 3s;");
+}
+
 static void test_transition_from_kmsg_forced(void **state)
 {
 	struct fixture *f = *state;
@@ -618,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transition_while_enabling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_reversed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_from_kmsg_forced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transition_reversed_fast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_reversed_from_kmsg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_record_asks_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers, setup, teardown),
