@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm: fresh-boot (it leaves a module pinned until reboot)
+# vm: last-in-boot (it leaves a module pinned until reboot)
 # Kernel patch, case (b): forcing a stalled disable to UNPATCHED marks only
 # the patch being disabled. Its module keeps refcnt 1 and rmmod says "in use";
 # another patch still unloads.

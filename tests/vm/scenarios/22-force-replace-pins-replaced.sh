@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm: fresh-boot (it leaves modules pinned until reboot)
+# vm: last-in-boot (it leaves modules pinned until reboot)
 # Kernel patch, case (c): forcing a stalled atomic-replace patch to PATCHED
 # marks the patches it replaces forced, not itself. The replaced modules stay
 # at refcnt 1; the replace patch later disables and unloads.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm: fresh-boot (it leaves a module pinned until reboot)
+# vm: last-in-boot (it leaves a module pinned until reboot)
 # A forced transition to UNPATCHED pins its module: klpd shows it pinned,
 # RebootRequired=true, and refuses to unload it with Pinned.
 . /usr/lib/klpd-tests/lib.sh

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm: fresh-boot (it leaves a module pinned until reboot)
+# vm: last-in-boot (it leaves a module pinned until reboot)
 # OnStall=force on a stalled disable: the module is pinned (PinnedModules,
 # RebootRequired=true), and klpd never tries to unload it (no retry storm);
 # another leftover is still auto-unloaded.
