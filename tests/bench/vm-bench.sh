@@ -27,7 +27,7 @@ else
 	THREADS=1000 STALL_SECS=8 SCAN_REPS=1 SH_SAMPLE=30 DBUS_CALLS=20 SPAWNS=3
 	SH_SPAWNS=1 START_REPS=1
 fi
-# 1,000 cycles take ~45 min under TCG: tests/bench/run --cycles N
+# 1,000 cycles take ~10 min under TCG (see section 4): tests/bench/run --cycles N
 CYCLES=${KLPB_CYCLES:-$CYCLES}
 THREADS=${KLPB_THREADS:-$THREADS}
 
@@ -199,9 +199,20 @@ e2e_run() { # how mod file busy -> usec
 	lp_disable "$2" >/dev/null && mod_unload "$2" >/dev/null
 	[ "$rc" = 0 ] && echo $((t1 - t0))
 }
+# The kernel's first try of a transition, made inside the write or the
+# insert, fails while another CPU is idle: that CPU's idle task counts as a
+# running task, and the next try comes about a second later. A process making
+# system calls on the other CPU switches itself at each return to user mode,
+# so the first try succeeds. "cpu" runs the idle case with one.
+spin_start() { yes >/dev/null & spinner=$!; }
+spin_stop() { kill "$spinner" 2>/dev/null; wait "$spinner" 2>/dev/null; }
 e2e_ok=0
-for cond in idle busy; do
-	if [ $cond = idle ]; then mod=klpt_bench_cycle busy=0; else mod=klpt_busy_patch busy=1; fi
+for cond in idle cpu busy; do
+	case $cond in
+	idle | cpu) mod=klpt_bench_cycle busy=0 ;;
+	busy) mod=klpt_busy_patch busy=1 ;;
+	esac
+	[ $cond = cpu ] && spin_start
 	: >"$B/e2e.$cond.klpctl"; : >"$B/e2e.$cond.shell"
 	for ((rep = 1; rep <= E2E_REPS; rep++)); do
 		# alternate which goes first
@@ -213,9 +224,15 @@ for cond in idle busy; do
 	k=$(wc -l <"$B/e2e.$cond.klpctl") s=$(wc -l <"$B/e2e.$cond.shell")
 	[ "$k" = "$E2E_REPS" ] && [ "$s" = "$E2E_REPS" ] && e2e_ok=$((e2e_ok + 1))
 	km=$(stat_of 50 "$B/e2e.$cond.klpctl") sm=$(stat_of 50 "$B/e2e.$cond.shell")
-	bench "2 load|median $cond$([ $cond = busy ] && echo ", released at 1 s") (ms)|$(calc %.1f "$km / 1000")|insmod+poll: $(calc %.1f "$sm / 1000")|$(calc %.3f "$km / $sm")|ratio <= 1.0|$(verdict "$km <= $sm")"
+	[ $cond = cpu ] && spin_stop
+	case $cond in
+	idle) what="idle" ;;
+	cpu) what="idle, the other CPU making system calls" ;;
+	busy) what="busy, released at 1 s" ;;
+	esac
+	bench "2 load|median $what (ms)|$(calc %.1f "$km / 1000")|insmod+poll: $(calc %.1f "$sm / 1000")|$(calc %.3f "$km / $sm")|ratio <= 1.0|$(verdict "$km <= $sm")"
 done
-check_eq "end-to-end loads measured" 2 "$e2e_ok"
+check_eq "end-to-end loads measured" 3 "$e2e_ok"
 busy_hold 0
 
 # ------------------------------------------- N patches loaded: 4. memory
@@ -359,6 +376,10 @@ cycle() {
 	done
 	return 1
 }
+# With the other CPU kept busy, each transition ends at the kernel's first
+# try (see section 2): ~0.5 s a cycle instead of ~2.5 s. Memory is what
+# counts here.
+spin_start
 cyc_ok=0
 for ((i = 0; i < WARMUP; i++)); do cycle $i && cyc_ok=$((cyc_ok + 1)); done
 sleep 1
@@ -366,6 +387,7 @@ c_rss0=$(rss_kb "$pid") c_pss0=$(pss_kb "$pid")
 tc0=$(now_us)
 for ((i = 0; i < CYCLES; i++)); do cycle $i && cyc_ok=$((cyc_ok + 1)); done
 tc1=$(now_us)
+spin_stop
 sleep 1
 c_rss1=$(rss_kb "$pid") c_pss1=$(pss_kb "$pid")
 check_eq "$((WARMUP + CYCLES)) load/disable/unload cycles" $((WARMUP + CYCLES)) "$cyc_ok"
@@ -382,9 +404,10 @@ spawner=$!
 wait_until 300 "$THREADS threads" grep -q ready "$B/threads.out" || cat "$B/threads.out"
 ntasks=$(ls -d /proc/[0-9]*/task/[0-9]* | wc -l)
 # klpd's CPU from the start of the stall: it lists the blockers once the
-# transition is 3 s old, then re-reads them after as long as the transition
-# was old at the previous scan (3, 6, 12, 24, 48, 96 s, ...), a minute apart
-# at most.
+# transition is 3 s old (reading every thread), then re-reads them after as
+# long as the transition was old at the previous scan (3, 6, 12, 24, 48,
+# 96 s, ...), a minute apart at most, reading only the processes that had a
+# blocker or are new.
 n0=$(cpu_ns "$pid") t0=$(now_us)
 insmod "$KLPT_MODULES/klpt_busy_patch.ko"
 sleep "$STALL_SECS"
@@ -413,7 +436,11 @@ blockers=$(busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1/patch/kl
 diag "klpd lists $blockers blockers; klpb scan: $(cat "$B/scan.out"); shell scan found $(wc -l <"$B/scan.sh.out")"
 bench "5 stall|one blocker scan, $ntasks tasks: CPU ms (wall)|$(calc '%.1f (%.1f)' "$scan_cpu / 1000, $scan_wall / 1000")|shell scan ($SH_SAMPLE tasks x$scale): $(calc '%.0f (%.0f)' "$sh_cpu / 1000, $sh_wall * 1000")|$(calc %.1fx "$sh_cpu / $scan_cpu") cheaper|>=20x|$(verdict "$sh_cpu >= 20 * $scan_cpu")"
 bench "5 stall|klpd CPU share, first $STALL_SECS s of the stall|$share %|a scan every 2 s: $(calc %.2f "$scan_cpu / 20000") %|-|<1% of a CPU|$(verdict "$share < 1")"
-bench "5 stall|klpd CPU share, older stall (a scan a minute; computed)|$(calc %.2f "$scan_cpu / 600000") %|-|-|<1% of a CPU|$(verdict "$scan_cpu < 600000")"
+rescan_cpu=$(kv rescan_cpu_us "$B/scan.out")
+bench "5 stall|one later scan (processes that blocked or are new): CPU ms|$(calc %.1f "$rescan_cpu / 1000")|first scan: $(calc %.1f "$scan_cpu / 1000")|$(calc %.1fx "$scan_cpu / ($rescan_cpu + 1)") cheaper|-|-"
+# Once old: a later scan a minute, and a full one every 10 minutes.
+old_share=$(calc %.3f "($rescan_cpu / 60 + $scan_cpu / 600) / 10000")
+bench "5 stall|klpd CPU share, older stall (computed: a later scan a minute, a full one every 10 min)|$old_share %|-|-|<1% of a CPU|$(verdict "$old_share < 1")"
 busy_hold 0
 lp_wait_transition klpt_busy_patch 30 && lp_disable klpt_busy_patch && mod_unload klpt_busy_patch
 kill $spawner
