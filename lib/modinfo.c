@@ -79,6 +79,16 @@ int modinfo_parse(const void *data, size_t len, struct modinfo *ret)
 	return -EBADMSG;
 }
 
+int modinfo_module_name(const struct modinfo *mi, const char *path,
+			char raw[static KLP_MODULE_NAME_MAX], char ret[static KLP_MODULE_NAME_MAX])
+{
+	if (*mi->name)
+		snprintf(raw, KLP_MODULE_NAME_MAX, "%s", mi->name);
+	else if (module_name_from_path(path, raw) < 0)
+		raw[0] = '\0';
+	return module_name_normalize(raw, ret);
+}
+
 bool modinfo_vermagic_matches(const char *vermagic, const char *release)
 {
 	size_t n = strlen(release);
