@@ -27,7 +27,7 @@ static int section(const uint8_t *buf, size_t len, const Elf64_Ehdr *eh, size_t 
 	return 0;
 }
 
-static void take(const char *kv, size_t n, struct modinfo *ret)
+void modinfo_add(struct modinfo *ret, const char *kv, size_t n)
 {
 	if (n == strlen("livepatch=Y") && memcmp(kv, "livepatch=Y", n) == 0)
 		ret->livepatch = true;
@@ -72,7 +72,7 @@ int modinfo_parse(const void *data, size_t len, struct modinfo *ret)
 
 			end = nul ? (size_t)(nul - p) : sh.sh_size;
 			if (end > off)
-				take(p + off, end - off, ret);
+				modinfo_add(ret, p + off, end - off);
 		}
 		return 0;
 	}

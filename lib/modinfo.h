@@ -19,6 +19,10 @@ struct modinfo {
 /* -EBADMSG when BUF is not such a file or has no .modinfo section. */
 int modinfo_parse(const void *buf, size_t len, struct modinfo *ret);
 
+/* Take in one "key=value" string of N bytes (no NUL needed), as the
+ * section holds them; keys other than the three above are ignored. */
+void modinfo_add(struct modinfo *ret, const char *kv, size_t n);
+
 /* The module name of the file at PATH: its name=, else its file name
  * (module_name_from_path()), normalized into RET. -EINVAL when that is no
  * valid module name; RAW gets the name tried, for the message. */
