@@ -8,7 +8,9 @@
 /* Compressed modules (.ko.xz, .ko.zst, .ko.gz) through libkmod, which klpd
  * opens with dlopen() for each such read or insert and closes after: linked
  * in, libkmod would keep libcrypto mapped in klpd for good (1.4 MiB of RSS)
- * for the sake of a kind of module file most hosts never see.
+ * for the sake of a kind of module file most hosts never see. libcrypto is
+ * linked with -z nodelete, though: after the first compressed module it
+ * stays mapped when libkmod is closed.
  *
  * Both take the open, checked FD of the module file and read it through
  * /proc/self/fd, so the file checked is the file read. They return -errno,
