@@ -1043,11 +1043,7 @@ static int cmd_install(sd_bus *bus, char **argv)
 			     argv[0]);
 		return EXIT_REFUSED;
 	}
-	if (*mi.name)
-		snprintf(raw, sizeof(raw), "%s", mi.name);
-	else if (module_name_from_path(argv[0], raw) < 0)
-		raw[0] = '\0';
-	if (module_name_normalize(raw, name) < 0) {
+	if (modinfo_module_name(&mi, argv[0], raw, name) < 0) {
 		klpctl_error("'%s' has an invalid module name '%s'", argv[0], raw);
 		return EXIT_REFUSED;
 	}

@@ -1,6 +1,6 @@
 # client/: klpctl, a thin D-Bus client of klpd.
 bin_PROGRAMS += client/klpctl
-client_klpctl_SOURCES = client/klpctl.c client/modinfo.c client/modinfo.h \
+client_klpctl_SOURCES = client/klpctl.c \
 	client/terminal.c client/terminal.h client/progress.c client/progress.h \
 	$(libklpd_shared_sources)
 client_klpctl_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)

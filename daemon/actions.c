@@ -1,48 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "actions.h"
 #include "bus.h"
 #include "dbus-names.h"
+#include "kmod-dlopen.h"
 #include "load-queue.h"
 #include "log.h"
 #include "macro.h"
+#include "modinfo.h"
 #include "statedir.h"
 #include "sysfs-livepatch.h"
-
-static int fail(struct action_result *res, enum action_error e, int errnum, const char *fmt, ...)
-	_printf_(4, 5);
-static int fail(struct action_result *res, enum action_error e, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	res->error = e;
-	res->errnum = errnum;
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
-	return errnum < 0 ? errnum : -EINVAL;
-}
-
-static void kmod_unrefp(struct kmod_ctx **c)
-{
-	if (*c)
-		kmod_unref(*c);
-}
-
-static void kmod_module_unrefp(struct kmod_module **m)
-{
-	if (*m)
-		kmod_module_unref(*m);
-}
 
 void load_queue_free(struct load_request *q)
 {
@@ -100,24 +76,26 @@ static int open_beneath_root(const char *path, struct action_result *res)
 	int fd;
 
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf) || buf[0] != '/')
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "Invalid path '%s'", path);
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "Invalid path '%s'",
+				   path);
 	dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return fail(res, ACTION_ERROR_FAILED, -errno, "Cannot open '/': %m");
+		return action_fail(res, ACTION_ERROR_FAILED, -errno, "Cannot open '/': %m");
 	for (c = buf + 1;; c = next) {
 		int len = c - buf > 1 ? (int)(c - buf - 1) : 1;
 
 		if (fstat(dfd, &st) < 0)
-			return fail(res, ACTION_ERROR_FAILED, -errno, "Cannot stat '%.*s': %m", len,
-				    buf);
+			return action_fail(res, ACTION_ERROR_FAILED, -errno,
+					   "Cannot stat '%.*s': %m", len, buf);
 		if (st.st_uid != 0)
-			return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-				    "Directory '%.*s' is owned by uid %u, not by root", len, buf,
-				    (unsigned)st.st_uid);
+			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+					   "Directory '%.*s' is owned by uid %u, not by root", len,
+					   buf, (unsigned)st.st_uid);
 		if (st.st_mode & (S_IWGRP | S_IWOTH))
-			return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-				    "Directory '%.*s' is writable by group or others (mode %04o)",
-				    len, buf, (unsigned)(st.st_mode & 07777));
+			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+					   "Directory '%.*s' is writable by group or others "
+					   "(mode %04o)",
+					   len, buf, (unsigned)(st.st_mode & 07777));
 		next = strchr(c, '/');
 		if (!next)
 			break;
@@ -127,10 +105,11 @@ static int open_beneath_root(const char *path, struct action_result *res)
 			int e = errno;
 
 			if (fstatat(dfd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-				return fail(res, ACTION_ERROR_BAD_SOURCE, -ELOOP,
-					    "Cannot open '%s': '%s' is a symbolic link", path, buf);
-			return fail(res, ACTION_ERROR_BAD_SOURCE, -e, "Cannot open '%s': %s", path,
-				    strerror(e));
+				return action_fail(res, ACTION_ERROR_BAD_SOURCE, -ELOOP,
+						   "Cannot open '%s': '%s' is a symbolic link",
+						   path, buf);
+			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -e, "Cannot open '%s': %s",
+					   path, strerror(e));
 		}
 		*next++ = '/';
 		close(dfd);
@@ -138,9 +117,50 @@ static int open_beneath_root(const char *path, struct action_result *res)
 	}
 	fd = openat(dfd, c, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -errno, "Cannot open '%s': %s", path,
-			    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -errno, "Cannot open '%s': %s",
+				   path,
+				   errno == ELOOP ? "it is a symbolic link" : strerror(errno));
 	return fd;
+}
+
+/* The modinfo of the open module file FD of SIZE bytes at PATH: read here
+ * from its ELF sections, or by libkmod when the file is compressed. */
+static int read_modinfo(int fd, const char *path, size_t size, struct modinfo *mi,
+			struct action_result *res)
+{
+	void *map;
+	int r;
+
+	if (module_path_compressed(path)) {
+		char dlerr[256] = "";
+
+		r = kmod_dlopen_read_modinfo(fd, mi, dlerr, sizeof(dlerr));
+		if (r == -ELIBACC)
+			return action_fail(res, ACTION_ERROR_FAILED, r,
+					   "Loading compressed module '%s' needs libkmod.so.2: %s",
+					   path, dlerr);
+		if (r < 0)
+			return action_fail(res, ACTION_ERROR_BAD_SOURCE, r,
+					   "Cannot read the modinfo of '%s': %s", path,
+					   strerror(-r));
+		return 0;
+	}
+	if (size == 0)
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EBADMSG,
+				   "Cannot read the modinfo of '%s': the file is empty", path);
+	/* Mapped, not read: only the section headers and .modinfo are
+	 * touched, and nothing of it stays in klpd's heap. */
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return action_fail(res, ACTION_ERROR_FAILED, -errno, "Cannot map '%s': %m", path);
+	r = modinfo_parse(map, size, mi);
+	munmap(map, size);
+	if (r < 0)
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, r,
+				   "Cannot read the modinfo of '%s': not an ELF64 object of this "
+				   "machine with a .modinfo section",
+				   path);
+	return 0;
 }
 
 /* Open the module file and check it: a regular file owned by root, not
@@ -150,107 +170,71 @@ static int open_beneath_root(const char *path, struct action_result *res)
 static int open_module_file(const char *path, const char *kernel_release,
 			    char ret_name[static KLP_MODULE_NAME_MAX], struct action_result *res)
 {
-	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
-	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
 	_cleanup_close_ int fd = -1;
-	struct kmod_list *info = NULL, *l;
-	char fdpath[64], name[KLP_MODULE_NAME_MAX] = "", vermagic[128] = "";
-	bool livepatch = false;
+	char raw[KLP_MODULE_NAME_MAX];
+	struct modinfo mi;
 	struct stat st;
-	size_t n;
 	int r;
 
 	fd = open_beneath_root(path, res);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0)
-		return fail(res, ACTION_ERROR_FAILED, -errno, "Cannot stat '%s': %m", path);
+		return action_fail(res, ACTION_ERROR_FAILED, -errno, "Cannot stat '%s': %m", path);
 	if (!S_ISREG(st.st_mode))
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "'%s' is not a regular file", path);
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
+				   "'%s' is not a regular file", path);
 	if (st.st_uid != 0)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-			    "'%s' is owned by uid %u, not by root", path, (unsigned)st.st_uid);
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+				   "'%s' is owned by uid %u, not by root", path,
+				   (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-			    "'%s' is writable by group or others (mode %04o)", path,
-			    (unsigned)(st.st_mode & 07777));
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+				   "'%s' is writable by group or others (mode %04o)", path,
+				   (unsigned)(st.st_mode & 07777));
 
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
-		return fail(res, ACTION_ERROR_FAILED, -ENOMEM, "Cannot create a libkmod context");
 	/* Through the fd: the file checked above is the one read. */
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	r = kmod_module_new_from_path(ctx, fdpath, &mod);
+	r = read_modinfo(fd, path, (size_t)st.st_size, &mi, res);
 	if (r < 0)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, r, "Cannot read '%s' as a module: %s", path,
-			    strerror(-r));
-	r = kmod_module_get_info(mod, &info);
-	if (r < 0)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, r, "Cannot read the modinfo of '%s': %s",
-			    path, strerror(-r));
-	kmod_list_foreach(l, info)
-	{
-		const char *key = kmod_module_info_get_key(l);
-		const char *value = kmod_module_info_get_value(l);
-
-		if (!key || !value)
-			continue;
-		if (streq(key, "livepatch") && streq(value, "Y"))
-			livepatch = true;
-		else if (streq(key, "name"))
-			snprintf(name, sizeof(name), "%s", value);
-		else if (streq(key, "vermagic"))
-			snprintf(vermagic, sizeof(vermagic), "%s", value);
-	}
-	kmod_module_info_free_list(info);
-
-	if (!livepatch)
-		return fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EINVAL,
-			    "'%s' is not a livepatch module (no livepatch=Y in its modinfo)", path);
+		return r;
+	if (!mi.livepatch)
+		return action_fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EINVAL,
+				   "'%s' is not a livepatch module (no livepatch=Y in its modinfo)",
+				   path);
 	/* The kernel checks the whole vermagic; its release is the part a
 	 * wrong file gets wrong, and saying so beats "Exec format error". */
-	n = strlen(kernel_release);
-	if (strncmp(vermagic, kernel_release, n) != 0 ||
-	    (vermagic[n] != ' ' && vermagic[n] != '\0'))
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -ENOEXEC,
-			    "'%s' is built for another kernel (vermagic '%s', running %s)", path,
-			    vermagic, kernel_release);
-	if (!*name && module_name_from_path(path, name) < 0)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
-			    "Cannot tell the module name of '%s'", path);
-	if (module_name_normalize(name, ret_name) < 0)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
-			    "'%s' has an invalid module name '%s'", path, name);
+	if (!modinfo_vermagic_matches(mi.vermagic, kernel_release))
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -ENOEXEC,
+				   "'%s' is built for another kernel (vermagic '%s', running %s)",
+				   path, mi.vermagic, kernel_release);
+	if (modinfo_module_name(&mi, path, raw, ret_name) < 0)
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
+				   "'%s' has an invalid module name '%s'", path, raw);
 	return TAKE_FD(fd);
 }
 
-static int insert_fd(int fd, const char *name)
+/* Insert the checked file from its fd: finit_module(2) itself for an
+ * uncompressed module, libkmod for a compressed one. */
+static int insert_fd(int fd, const char *path)
 {
-	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
-	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
-	char fdpath[64];
-	int r;
-
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
-		return -ENOMEM;
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	r = kmod_module_new_from_path(ctx, fdpath, &mod);
-	if (r < 0)
-		return r;
-	return kmod_module_insert_module(mod, 0, NULL);
+	if (module_path_compressed(path))
+		return kmod_dlopen_insert(fd, NULL, 0);
+	if (syscall(SYS_finit_module, fd, "", 0) < 0)
+		return -errno;
+	return 0;
 }
 
 /* Insert the checked file. A boot-time load is recorded first, so that a
  * machine that goes down during it does not load it again at the next boot;
  * a load by hand that works ends the skipping. */
-static int load_now(struct manager *m, int fd, const char *name, const char *reason)
+static int load_now(struct manager *m, int fd, const char *name, const char *path,
+		    const char *reason)
 {
 	int r;
 
 	if (reason)
 		manager_boot_load_begin(m, name);
-	r = insert_fd(fd, name);
+	r = insert_fd(fd, path);
 	if (reason && r < 0)
 		manager_boot_load_end(m, name);
 	else if (!reason && r >= 0)
@@ -337,31 +321,32 @@ int action_load(struct manager *m, const char *source, uint64_t flags, const cha
 
 	*ret_queued = false;
 	if (flags & ~KLPD_LOAD_FLAGS_ALL)
-		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Unknown flags 0x%llx",
-			    (unsigned long long)(flags & ~KLPD_LOAD_FLAGS_ALL));
+		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Unknown flags 0x%llx",
+				   (unsigned long long)(flags & ~KLPD_LOAD_FLAGS_ALL));
 	if (!m->state->supported)
-		return fail(res, ACTION_ERROR_NOT_SUPPORTED, -EOPNOTSUPP,
-			    "This kernel has no livepatch support (no %s)", LIVEPATCH_SYSFS);
+		return action_fail(res, ACTION_ERROR_NOT_SUPPORTED, -EOPNOTSUPP,
+				   "This kernel has no livepatch support (no %s)", LIVEPATCH_SYSFS);
 
 	switch (patch_source_classify(source)) {
 	case PATCH_SOURCE_NAME:
 		if (resolve_name(m, source, path, sizeof(path)) < 0)
-			return fail(res, ACTION_ERROR_BAD_SOURCE, -ENOENT,
-				    "No module '%s' in the patch directories (tried <dir>/%s/%s.ko "
-				    "and <dir>/%s.ko)",
-				    source, m->kernel_release, source, source);
+			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -ENOENT,
+					   "No module '%s' in the patch directories (tried "
+					   "<dir>/%s/%s.ko and <dir>/%s.ko)",
+					   source, m->kernel_release, source, source);
 		break;
 	case PATCH_SOURCE_PATH:
 		if (!in_patch_dirs(m, source))
-			return fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-				    "'%s' is not inside a configured patch directory", source);
+			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
+					   "'%s' is not inside a configured patch directory",
+					   source);
 		snprintf(path, sizeof(path), "%s", source);
 		break;
 	default:
-		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
-			    "'%s' is neither a module name nor an absolute, normalized path "
-			    "to a .ko file",
-			    source);
+		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
+				   "'%s' is neither a module name nor an absolute, normalized path "
+				   "to a .ko file",
+				   source);
 	}
 
 	fd = open_module_file(path, m->kernel_release, name, res);
@@ -370,19 +355,20 @@ int action_load(struct manager *m, const char *source, uint64_t flags, const cha
 
 	snprintf(ret_name, KLP_MODULE_NAME_MAX, "%s", name);
 	if (state_find(m->state, name) || queued(m, name))
-		return fail(res, ACTION_ERROR_REFUSED, -EEXIST, "Module '%s' is already loaded%s",
-			    name, queued(m, name) ? " (queued)" : "");
+		return action_fail(res, ACTION_ERROR_REFUSED, -EEXIST,
+				   "Module '%s' is already loaded%s", name,
+				   queued(m, name) ? " (queued)" : "");
 	if (reason && manager_skipped_at_boot(m, name))
-		return fail(res, ACTION_ERROR_REFUSED, -ECANCELED,
-			    "Module '%s' is skipped at boot: its load at an earlier boot never "
-			    "finished (crash-loop guard); load it by hand to end this",
-			    name);
+		return action_fail(res, ACTION_ERROR_REFUSED, -ECANCELED,
+				   "Module '%s' is skipped at boot: its load at an earlier boot "
+				   "never finished (crash-loop guard); load it by hand to end this",
+				   name);
 
 	if (m->state->transition.active || m->queue) {
 		r = queue_load(m, fd, name, path, reason);
 		if (r < 0)
-			return fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
-				    strerror(-r));
+			return action_fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
+					   strerror(-r));
 		TAKE_FD(fd);
 		*ret_queued = true;
 		return 0;
@@ -390,28 +376,20 @@ int action_load(struct manager *m, const char *source, uint64_t flags, const cha
 
 	r = state_expect_source(m->state, name, path);
 	if (r < 0)
-		return fail(res, ACTION_ERROR_FAILED, r, "Out of memory");
-	r = load_now(m, fd, name, reason);
+		return action_fail(res, ACTION_ERROR_FAILED, r, "Out of memory");
+	r = action_insert_result(load_now(m, fd, name, path, reason), name, path, res);
 	if (r == -EBUSY) {
 		/* Someone else started a transition first: wait for it. */
 		r = queue_load(m, fd, name, path, reason);
 		if (r < 0)
-			return fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
-				    strerror(-r));
+			return action_fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
+					   strerror(-r));
 		TAKE_FD(fd);
 		*ret_queued = true;
 		return 0;
 	}
-	if (r == -EEXIST)
-		return fail(res, ACTION_ERROR_REFUSED, r, "Module '%s' is already loaded", name);
-	if (r == -ENOEXEC)
-		return fail(res, ACTION_ERROR_BAD_SOURCE, r,
-			    "The kernel refused '%s' as a module (Exec format error): see the "
-			    "kernel log",
-			    path);
 	if (r < 0)
-		return fail(res, ACTION_ERROR_FAILED, r, "Loading '%s' failed: %s", path,
-			    strerror(-r));
+		return r;
 	log_patch(LOG_NOTICE, name, "load", KLPD_MID_PATCH_LOADED, "Loaded '%s' from %s%s", name,
 		  path, reason_suffix(reason, why, sizeof(why)));
 	return 0;
@@ -421,13 +399,15 @@ void actions_run_queue(struct manager *m)
 {
 	while (m->queue && !m->state->transition.active) {
 		struct load_request *q = m->queue;
+		struct action_result res = {};
 		char why[64];
 		int r;
 
 		m->queue = q->next;
 		q->next = NULL;
 		(void)state_expect_source(m->state, q->name, q->source);
-		r = load_now(m, q->fd, q->name, q->reason);
+		r = action_insert_result(load_now(m, q->fd, q->name, q->source, q->reason), q->name,
+					 q->source, &res);
 		if (r == -EBUSY) {
 			/* another transition slipped in: try again when it ends */
 			q->next = m->queue;
@@ -435,14 +415,10 @@ void actions_run_queue(struct manager *m)
 			return;
 		}
 		if (r < 0) {
-			char msg[256];
-
-			snprintf(msg, sizeof(msg), "Loading '%s' failed: %s", q->source,
-				 strerror(-r));
 			log_patch(LOG_ERR, q->name, "load", KLPD_MID_ACTION,
 				  "Queued load of '%s' failed: %s%s", q->source, strerror(-r),
 				  reason_suffix(q->reason, why, sizeof(why)));
-			bus_emit_load_failed(m, q->name, q->source, msg);
+			bus_emit_load_failed(m, q->name, q->source, res.message);
 		} else
 			log_patch(LOG_NOTICE, q->name, "load", KLPD_MID_PATCH_LOADED,
 				  "Loaded '%s' from %s (queued)%s", q->name, q->source,
@@ -463,12 +439,13 @@ static struct patch *find_live(struct manager *m, const char *name, struct actio
 	struct patch *p;
 
 	if (!module_name_valid(name)) {
-		fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'", name);
+		action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'",
+			    name);
 		return NULL;
 	}
 	p = state_find(m->state, name);
 	if (!p) {
-		fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT, "No livepatch '%s'", name);
+		action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT, "No livepatch '%s'", name);
 		return NULL;
 	}
 	return p;
@@ -484,23 +461,24 @@ int action_disable(struct manager *m, const char *name, struct action_result *re
 	if (!p)
 		return -EINVAL;
 	if (t->active && streq(t->patch, p->name))
-		return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
-			    "Patch '%s' is in transition to %s: use Revert to undo it", p->name,
-			    t->target_patched ? "patched" : "unpatched");
+		return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
+				   "Patch '%s' is in transition to %s: use Revert to undo it",
+				   p->name, t->target_patched ? "patched" : "unpatched");
 	if (!p->in_sysfs || !p->sysfs.enabled)
-		return fail(res, ACTION_ERROR_REFUSED, -EALREADY, "Patch '%s' is already %s",
-			    p->name, patch_state_to_string(p->state));
+		return action_fail(res, ACTION_ERROR_REFUSED, -EALREADY, "Patch '%s' is already %s",
+				   p->name, patch_state_to_string(p->state));
 	if (t->active)
-		return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
-			    "Patch '%s' cannot be disabled while '%s' is in transition", p->name,
-			    t->patch);
+		return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
+				   "Patch '%s' cannot be disabled while '%s' is in transition",
+				   p->name, t->patch);
 	r = livepatch_sysfs_write_enabled(m->root, p->name, false);
 	if (r == -EBUSY)
-		return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, r,
-			    "Patch '%s' cannot be disabled: another transition is running", p->name);
+		return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, r,
+				   "Patch '%s' cannot be disabled: another transition is running",
+				   p->name);
 	if (r < 0)
-		return fail(res, ACTION_ERROR_FAILED, r, "Disabling '%s' failed: %s", p->name,
-			    strerror(-r));
+		return action_fail(res, ACTION_ERROR_FAILED, r, "Disabling '%s' failed: %s",
+				   p->name, strerror(-r));
 	log_patch(LOG_NOTICE, p->name, "disable", KLPD_MID_ACTION, "Disabling patch '%s'", p->name);
 	return 0;
 }
@@ -515,13 +493,14 @@ int action_revert(struct manager *m, const char *name, struct action_result *res
 	if (!p)
 		return -EINVAL;
 	if (!t->active || !streq(t->patch, p->name))
-		return fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
-			    "Patch '%s' is not in transition", p->name);
+		return action_fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
+				   "Patch '%s' is not in transition", p->name);
 	/* Writing the opposite of the target reverses the transition. */
 	r = livepatch_sysfs_write_enabled(m->root, p->name, !t->target_patched);
 	if (r < 0)
-		return fail(res, ACTION_ERROR_FAILED, r, "Reverting the transition of '%s' failed: %s",
-			    p->name, strerror(-r));
+		return action_fail(res, ACTION_ERROR_FAILED, r,
+				   "Reverting the transition of '%s' failed: %s", p->name,
+				   strerror(-r));
 	log_patch(LOG_NOTICE, p->name, "revert", KLPD_MID_TRANSITION_REVERTED,
 		  "Reverting the transition of '%s' (now going to %s)", p->name,
 		  t->target_patched ? "unpatched" : "patched");
@@ -539,15 +518,16 @@ int action_force(struct manager *m, const char *name, struct action_result *res)
 	if (!p)
 		return -EINVAL;
 	if (!t->active || !streq(t->patch, p->name))
-		return fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
-			    "Patch '%s' is not in transition", p->name);
+		return action_fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
+				   "Patch '%s' is not in transition", p->name);
 	r = livepatch_sysfs_write_force(m->root, p->name);
 	if (r == -ENOENT)
-		return fail(res, ACTION_ERROR_NOT_SUPPORTED, r,
-			    "This kernel cannot force transitions (no 'force' attribute)");
+		return action_fail(res, ACTION_ERROR_NOT_SUPPORTED, r,
+				   "This kernel cannot force transitions (no 'force' attribute)");
 	if (r < 0)
-		return fail(res, ACTION_ERROR_FAILED, r, "Forcing the transition of '%s' failed: %s",
-			    p->name, strerror(-r));
+		return action_fail(res, ACTION_ERROR_FAILED, r,
+				   "Forcing the transition of '%s' failed: %s", p->name,
+				   strerror(-r));
 	log_patch(LOG_WARNING, p->name, "force", KLPD_MID_TRANSITION_FORCED,
 		  "Forcing the transition of '%s' to %s", p->name,
 		  t->target_patched ? "patched" : "unpatched");
@@ -558,55 +538,46 @@ int action_force(struct manager *m, const char *name, struct action_result *res)
 
 int action_unload(struct manager *m, const char *module, struct action_result *res)
 {
-	_cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
-	_cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
 	char name[KLP_MODULE_NAME_MAX];
 	struct module_sysfs ms;
 	struct patch *p;
 	int r;
 
 	if (module_name_normalize(module, name) < 0)
-		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'",
-			    module);
+		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
+				   "Invalid module name '%s'", module);
 	p = state_find(m->state, name);
 	if (!p) {
 		if (module_sysfs_read(m->root, name, &ms) >= 0)
-			return fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EPERM,
-				    "Module '%s' is not a livepatch module", name);
-		return fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT, "Module '%s' is not loaded",
-			    name);
+			return action_fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EPERM,
+					   "Module '%s' is not a livepatch module", name);
+		return action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
+				   "Module '%s' is not loaded", name);
 	}
 	if (p->in_sysfs) {
 		if (m->state->transition.active && streq(m->state->transition.patch, p->name))
-			return fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
-				    "Patch '%s' is in transition", p->name);
+			return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
+					   "Patch '%s' is in transition", p->name);
 		if (p->sysfs.enabled)
-			return fail(res, ACTION_ERROR_REFUSED, -EBUSY,
-				    "Patch '%s' is enabled: disable it first", p->name);
-		return fail(res, ACTION_ERROR_REFUSED, -EBUSY,
-			    "Patch '%s' is still being freed by the kernel: try again", p->name);
+			return action_fail(res, ACTION_ERROR_REFUSED, -EBUSY,
+					   "Patch '%s' is enabled: disable it first", p->name);
+		return action_fail(res, ACTION_ERROR_REFUSED, -EBUSY,
+				   "Patch '%s' is still being freed by the kernel: try again",
+				   p->name);
 	}
 	if (p->state == PATCH_STATE_PINNED)
-		return fail(res, ACTION_ERROR_PINNED, -EBUSY,
-			    "Module '%s' is pinned by a forced transition until reboot", p->name);
+		return action_fail(res, ACTION_ERROR_PINNED, -EBUSY,
+				   "Module '%s' is pinned by a forced transition until reboot",
+				   p->name);
 
-	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
-		return fail(res, ACTION_ERROR_FAILED, -ENOMEM, "Cannot create a libkmod context");
-	r = kmod_module_new_from_name(ctx, p->name, &mod);
-	if (r < 0)
-		return fail(res, ACTION_ERROR_FAILED, r, "libkmod: %s", strerror(-r));
 	snprintf(m->unloading, sizeof(m->unloading), "%s", p->name);
-	r = kmod_module_remove_module(mod, 0);
-	if (r == -EAGAIN || r == -EBUSY) {
+	/* O_NONBLOCK: a module still in use fails at once with EWOULDBLOCK,
+	 * instead of klpd waiting for it. */
+	r = syscall(SYS_delete_module, p->name, O_NONBLOCK) < 0 ? -errno : 0;
+	r = action_remove_result(r, p->name, p->forced, p->module.refcnt, res);
+	if (r < 0) {
 		m->unloading[0] = '\0';
-		return fail(res, p->forced ? ACTION_ERROR_PINNED : ACTION_ERROR_REFUSED, r,
-			    "Module '%s' is in use (refcount %d)", p->name, p->module.refcnt);
-	}
-	if (r < 0 && r != -ENOENT) {
-		m->unloading[0] = '\0';
-		return fail(res, ACTION_ERROR_FAILED, r, "Removing '%s' failed: %s", p->name,
-			    strerror(-r));
+		return r;
 	}
 	/* The udev event follows; reading now keeps the reply consistent. */
 	(void)state_refresh(m->state, name, now_monotonic());
@@ -619,11 +590,11 @@ int action_clear_skip(struct manager *m, const char *module, struct action_resul
 	char name[KLP_MODULE_NAME_MAX];
 
 	if (module_name_normalize(module, name) < 0)
-		return fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'",
-			    module);
+		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
+				   "Invalid module name '%s'", module);
 	if (!manager_boot_load_cleared(m, name, false))
-		return fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
-			    "Module '%s' is not skipped at boot", name);
+		return action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
+				   "Module '%s' is not skipped at boot", name);
 	return 0;
 }
 

@@ -3,29 +3,11 @@
 
 #include <stdint.h>
 
+#include "action-result.h"
 #include "manager.h"
 
 /* What klpd does to the kernel on request, each step checked against the
  * current state first. A failure says which rule refused it. */
-
-enum action_error {
-	ACTION_ERROR_FAILED, /* the kernel or the file system said no: see errnum */
-	ACTION_ERROR_INVALID_ARGS,
-	ACTION_ERROR_NO_SUCH_PATCH,
-	ACTION_ERROR_NOT_LIVEPATCH,
-	ACTION_ERROR_TRANSITION_IN_PROGRESS,
-	ACTION_ERROR_NOT_IN_TRANSITION,
-	ACTION_ERROR_PINNED,
-	ACTION_ERROR_BAD_SOURCE,
-	ACTION_ERROR_NOT_SUPPORTED,
-	ACTION_ERROR_REFUSED,
-};
-
-struct action_result {
-	enum action_error error;
-	int errnum;
-	char message[512];
-};
 
 /* Load SOURCE (a module name or an absolute path in a patch directory).
  * REASON is NULL for a load by hand, "LoadAtBoot" for a boot-time load:

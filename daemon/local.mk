@@ -1,5 +1,6 @@
 # daemon/: klpd. Files are split by what they know (DESIGN.md, "Layout"):
-#   kernel I/O     sysfs-livepatch.c tasks.c kmsg.c udev-monitor.c actions.c (libkmod)
+#   kernel I/O     sysfs-livepatch.c tasks.c kmsg.c udev-monitor.c actions.c
+#                  kmod-dlopen.c (libkmod, opened for compressed modules only)
 #   state model    state.c
 #   D-Bus service  bus-manager.c bus-patch.c
 #   main           main.c manager.c (one sd-event loop), log.c, config.c
@@ -16,6 +17,8 @@ daemon_klpd_SOURCES = \
 	daemon/main.c \
 	daemon/manager.c daemon/manager.h \
 	daemon/actions.c daemon/actions.h \
+	daemon/action-result.c daemon/action-result.h \
+	daemon/kmod-dlopen.c daemon/kmod-dlopen.h \
 	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \
 	daemon/kmsg.c daemon/kmsg.h \
 	daemon/udev-monitor.c daemon/udev-monitor.h \
@@ -25,8 +28,9 @@ daemon_klpd_SOURCES = \
 	$(libklpd_shared_sources)
 daemon_klpd_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS) $(LIBUDEV_CFLAGS) $(LIBKMOD_CFLAGS) \
 	$(INIH_CFLAGS)
-# config.c reads klpd.conf with inih
-daemon_klpd_LDADD = $(LIBSYSTEMD_LIBS) $(LIBUDEV_LIBS) $(LIBKMOD_LIBS) $(INIH_LIBS)
+# config.c reads klpd.conf with inih. libkmod is not linked: its header
+# types the functions kmod-dlopen.c finds with dlsym().
+daemon_klpd_LDADD = $(LIBSYSTEMD_LIBS) $(LIBUDEV_LIBS) $(DLOPEN_LIBS) $(INIH_LIBS)
 
 # Configuration, policy and the state directory (the policy issue). The
 # policy engine and the config parser are pure enough for the unit tests.

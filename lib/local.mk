@@ -9,4 +9,5 @@ libklpd_shared_sources = \
 	lib/duration.c lib/duration.h \
 	lib/fileio.c lib/fileio.h \
 	lib/kmsg-record.c lib/kmsg-record.h \
+	lib/modinfo.c lib/modinfo.h \
 	lib/names.c lib/names.h

@@ -86,6 +86,17 @@ int module_name_from_path(const char *path, char buf[static KLP_MODULE_NAME_MAX]
 	return -EINVAL;
 }
 
+bool module_path_compressed(const char *path)
+{
+	size_t n = strlen(path), stem;
+
+	/* module_suffixes[0] is ".ko": the others are the compressed ones */
+	for (size_t i = 1; i < ELEMENTSOF(module_suffixes); i++)
+		if (has_suffix(path, n, module_suffixes[i], &stem))
+			return true;
+	return false;
+}
+
 static bool path_normalized_absolute(const char *p)
 {
 	if (p[0] != '/')

@@ -24,6 +24,10 @@ bool module_name_equal(const char *a, const char *b);
  * name is not "<valid name>.ko[.xz|.zst|.gz]". */
 int module_name_from_path(const char *path, char buf[static KLP_MODULE_NAME_MAX]);
 
+/* Whether PATH names a compressed module (.ko.xz, .ko.zst, .ko.gz), which
+ * only libkmod can read. */
+bool module_path_compressed(const char *path);
+
 enum patch_source_kind {
 	PATCH_SOURCE_INVALID,
 	PATCH_SOURCE_NAME, /* a module name, resolved in the patch directories */

@@ -71,12 +71,23 @@ tests_unit_test_load_queue_CFLAGS = $(unit_test_cflags)
 tests_unit_test_load_queue_LDADD = $(unit_test_ldadd)
 endif
 
-# klpctl install's reading of a module file's .modinfo.
+# What the kernel's answers to inserting and removing a module mean to klpd's
+# callers.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-action-result
+TESTS += tests/unit/test-action-result
+tests_unit_test_action_result_SOURCES = tests/unit/test-action-result.c \
+	daemon/action-result.c daemon/action-result.h $(libklpd_shared_sources)
+tests_unit_test_action_result_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_action_result_CFLAGS = $(unit_test_cflags)
+tests_unit_test_action_result_LDADD = $(unit_test_ldadd)
+endif
+
+# The .modinfo of a module file, as klpd's Load and klpctl install read it.
 if ENABLE_TESTS
 check_PROGRAMS += tests/unit/test-modinfo
 TESTS += tests/unit/test-modinfo
-tests_unit_test_modinfo_SOURCES = tests/unit/test-modinfo.c client/modinfo.c client/modinfo.h $(libklpd_shared_sources)
-tests_unit_test_modinfo_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client
+tests_unit_test_modinfo_SOURCES = tests/unit/test-modinfo.c $(libklpd_shared_sources)
 tests_unit_test_modinfo_CFLAGS = $(unit_test_cflags)
 tests_unit_test_modinfo_LDADD = $(unit_test_ldadd)
 endif

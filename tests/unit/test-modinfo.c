@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* klpctl install's look at a module file: the .modinfo of an ELF object,
+/* klpd's and klpctl install's look at a module file: the .modinfo of an ELF object,
  * built here in memory, and every way such a file can be cut or bent. */
 #include <elf.h>
 #include <errno.h>
@@ -161,12 +161,33 @@ static void test_vermagic(void **state)
 	assert_false(modinfo_vermagic_matches("SMP", ""));
 }
 
+static void test_module_name(void **state)
+{
+	char raw[KLP_MODULE_NAME_MAX], name[KLP_MODULE_NAME_MAX];
+	struct modinfo mi = { .name = "cve-2026-1" };
+
+	/* name= wins over the file name, and is normalized */
+	assert_int_equal(modinfo_module_name(&mi, "/p/other.ko", raw, name), 0);
+	assert_string_equal(raw, "cve-2026-1");
+	assert_string_equal(name, "cve_2026_1");
+	/* without name=, the file's name, compressed or not */
+	mi.name[0] = '\0';
+	assert_int_equal(modinfo_module_name(&mi, "/p/klpt-x.ko.xz", raw, name), 0);
+	assert_string_equal(name, "klpt_x");
+	assert_int_equal(modinfo_module_name(&mi, "/proc/self/fd/7", raw, name), -EINVAL);
+	assert_string_equal(raw, "");
+	snprintf(mi.name, sizeof(mi.name), "bad.name");
+	assert_int_equal(modinfo_module_name(&mi, "/p/good.ko", raw, name), -EINVAL);
+	assert_string_equal(raw, "bad.name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_vermagic),
+		cmocka_unit_test(test_module_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

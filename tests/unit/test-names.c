@@ -95,6 +95,18 @@ static void test_module_name_from_path(void **state)
 	}
 }
 
+static void test_module_path_compressed(void **state)
+{
+	assert_false(module_path_compressed("/x/klpt_cmdline.ko"));
+	assert_true(module_path_compressed("/x/klpt_cmdline.ko.xz"));
+	assert_true(module_path_compressed("/x/klpt_cmdline.ko.zst"));
+	assert_true(module_path_compressed("/x/klpt_cmdline.ko.gz"));
+	/* names that are no module file at all are not compressed ones */
+	assert_false(module_path_compressed("/x/klpt_cmdline.ko.bz2"));
+	assert_false(module_path_compressed(".xz"));
+	assert_false(module_path_compressed(""));
+}
+
 static void test_patch_source_classify(void **state)
 {
 	static const struct {
@@ -154,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_module_name_normalize),
 		cmocka_unit_test(test_module_name_equal),
 		cmocka_unit_test(test_module_name_from_path),
+		cmocka_unit_test(test_module_path_compressed),
 		cmocka_unit_test(test_patch_source_classify),
 		cmocka_unit_test(test_path_is_below),
 	};

@@ -140,6 +140,18 @@ load_refused "module for another kernel" $E.BadSource \
 	"'$P/klpt_other.ko' is built for another kernel \\(vermagic '$fake SMP.*', running $REL\\)" klpt_other
 rm $P/klpt_other.ko
 
+# A compressed module is read and inserted by libkmod, which klpd opens only
+# for it: without libkmod, a load says so and nothing else breaks.
+install -m 0644 "$KLPT_MODULES/klpt_cmdline.ko.xz" $P/
+libkmod=$(ldconfig -p | sed -n 's/^[[:space:]]*libkmod\.so\.2 .* => //p' | head -n 1)
+check "libkmod.so.2 found ($libkmod)" test -e "$libkmod"
+mv "$libkmod" "$libkmod.klpt-off"
+load_refused "compressed module without libkmod" org.freedesktop.DBus.Error.Failed \
+	"Loading compressed module '$P/klpt_cmdline\\.ko\\.xz' needs libkmod\\.so\\.2: " \
+	$P/klpt_cmdline.ko.xz
+mv "$libkmod.klpt-off" "$libkmod"
+rm $P/klpt_cmdline.ko.xz
+
 # --- D-Bus arguments
 refused "Load with signature 's'" $INVALID "Invalid arguments 's' to call $IF\\.Load\\(\\), expecting 'st'" \
 	Load string:klpt_cmdline
@@ -186,6 +198,14 @@ check "a good module loads by absolute path" klpctl load $P/klpt_cmdline.ko --wa
 check "disable it" klpctl disable klpt_cmdline --wait --timeout 60s
 wait_until 10 "klpt_cmdline freed" _lp_gone klpt_cmdline && mod_wait_refcnt klpt_cmdline 0 &&
 	check "unload it" klpctl unload klpt_cmdline
+install -m 0644 "$KLPT_MODULES/klpt_cmdline.ko.xz" $P/
+check "an xz-compressed module loads, by path" \
+	klpctl load $P/klpt_cmdline.ko.xz --wait --timeout 60s
+check_eq "the compressed module is in" "1" "$(cat "$KLP_SYSFS/klpt_cmdline/enabled" 2>&1)"
+check "disable it" klpctl disable klpt_cmdline --wait --timeout 60s
+wait_until 10 "klpt_cmdline freed" _lp_gone klpt_cmdline && mod_wait_refcnt klpt_cmdline 0 &&
+	check "unload it" klpctl unload klpt_cmdline
+rm $P/klpt_cmdline.ko.xz
 check_eq "the kernel is as it was" "$before" "$(snapshot)"
 
 systemctl stop klpd

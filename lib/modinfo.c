@@ -27,7 +27,7 @@ static int section(const uint8_t *buf, size_t len, const Elf64_Ehdr *eh, size_t 
 	return 0;
 }
 
-static void take(const char *kv, size_t n, struct modinfo *ret)
+void modinfo_add(struct modinfo *ret, const char *kv, size_t n)
 {
 	if (n == strlen("livepatch=Y") && memcmp(kv, "livepatch=Y", n) == 0)
 		ret->livepatch = true;
@@ -72,11 +72,21 @@ int modinfo_parse(const void *data, size_t len, struct modinfo *ret)
 
 			end = nul ? (size_t)(nul - p) : sh.sh_size;
 			if (end > off)
-				take(p + off, end - off, ret);
+				modinfo_add(ret, p + off, end - off);
 		}
 		return 0;
 	}
 	return -EBADMSG;
+}
+
+int modinfo_module_name(const struct modinfo *mi, const char *path,
+			char raw[static KLP_MODULE_NAME_MAX], char ret[static KLP_MODULE_NAME_MAX])
+{
+	if (*mi->name)
+		snprintf(raw, KLP_MODULE_NAME_MAX, "%s", mi->name);
+	else if (module_name_from_path(path, raw) < 0)
+		raw[0] = '\0';
+	return module_name_normalize(raw, ret);
 }
 
 bool modinfo_vermagic_matches(const char *vermagic, const char *release)

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "action-result.h"
+
+int action_fail(struct action_result *res, enum action_error e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->error = e;
+	res->errnum = errnum;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	return errnum < 0 ? errnum : -EINVAL;
+}
+
+int action_insert_result(int r, const char *name, const char *path, struct action_result *res)
+{
+	switch (r) {
+	case 0:
+	case -EBUSY:
+		return r;
+	case -EEXIST:
+		return action_fail(res, ACTION_ERROR_REFUSED, r, "Module '%s' is already loaded",
+				   name);
+	case -ENOEXEC:
+		return action_fail(res, ACTION_ERROR_BAD_SOURCE, r,
+				   "The kernel refused '%s' as a module (Exec format error): see "
+				   "the kernel log",
+				   path);
+	default:
+		return action_fail(res, ACTION_ERROR_FAILED, r, "Loading '%s' failed: %s", path,
+				   strerror(-r));
+	}
+}
+
+int action_remove_result(int r, const char *name, bool forced, int refcnt,
+			 struct action_result *res)
+{
+	switch (r) {
+	case 0:
+	case -ENOENT:
+		return 0;
+	case -EAGAIN: /* EWOULDBLOCK: a reference is held, and we do not wait */
+	case -EBUSY:
+		return action_fail(res, forced ? ACTION_ERROR_PINNED : ACTION_ERROR_REFUSED, r,
+				   "Module '%s' is in use (refcount %d)", name, refcnt);
+	default:
+		return action_fail(res, ACTION_ERROR_FAILED, r, "Removing '%s' failed: %s", name,
+				   strerror(-r));
+	}
+}
