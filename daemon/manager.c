@@ -27,6 +27,8 @@
 #define BLOCKER_THRESHOLD_USEC (3 * USEC_PER_SEC)
 #define BLOCKER_INTERVAL_MIN_USEC (2 * USEC_PER_SEC)
 #define BLOCKER_INTERVAL_MAX_USEC (60 * USEC_PER_SEC)
+/* A PID reused by a new process could hide a blocker from a partial scan. */
+#define BLOCKER_FULL_SCAN_USEC (10 * 60 * USEC_PER_SEC)
 #define BLOCKERS_MAX 64
 
 static uint64_t now_clock(clockid_t c)
@@ -93,6 +95,7 @@ static void on_transition_started(void *u, const struct transition *t)
 	log_patch(LOG_NOTICE, t->patch, "transition", KLPD_MID_TRANSITION_STARTED,
 		  "Transition of '%s' to %s started", t->patch, target);
 	m->last_blocker_scan = 0;
+	tasks_memo_clear(&m->blocker_memo);
 	bus_emit_transition_started(m, t);
 }
 
@@ -101,13 +104,15 @@ static void on_transition_finished(void *u, const struct transition *t)
 	struct manager *m = u;
 	char d[DURATION_MAX];
 
+	/* The signal first: clients wait for it, and the journal entry
+	 * wakes journald, which would compete with them for the CPUs. */
+	bus_emit_transition_finished(m, t);
 	log_patch(LOG_NOTICE, t->patch, transition_how_to_string(t->how),
 		  KLPD_MID_TRANSITION_FINISHED, "Transition of '%s' to %s %s after %s", t->patch,
 		  t->target_patched ? "patched" : "unpatched", transition_how_to_string(t->how),
 		  duration_format_short(d, sizeof(d), t->end_usec - t->start_usec));
 	metrics_note_transition(&m->metrics, t->how,
 				t->end_usec > t->start_usec ? t->end_usec - t->start_usec : 0);
-	bus_emit_transition_finished(m, t);
 }
 
 static void on_module_unloaded(void *u, const char *module)
@@ -141,7 +146,7 @@ static void update_status(struct manager *m)
 	const struct transition *t = &m->state->transition;
 	size_t applied = state_count(m->state, PATCH_STATE_APPLIED);
 	size_t pinned = state_count(m->state, PATCH_STATE_PINNED);
-	char status[256], d[DURATION_MAX], extra[64] = "";
+	char status[256], since[16], extra[64] = "";
 	size_t queued = 0;
 
 	for (struct load_request *q = m->queue; q; q = q->next)
@@ -154,15 +159,19 @@ static void update_status(struct manager *m)
 
 	if (!m->state->supported)
 		snprintf(status, sizeof(status), "no livepatch support in this kernel");
-	else if (t->active)
-		snprintf(status, sizeof(status), "%zu applied, '%s' %s to %s (%s)%s", applied,
+	else if (t->active) {
+		/* The start as a time of day, not an age: STATUS= changes (and
+		 * wakes PID 1) only when something happens. */
+		uint64_t age = now_monotonic() > t->start_usec ? now_monotonic() - t->start_usec : 0;
+		time_t start = (time_t)((now_realtime() - age) / USEC_PER_SEC);
+		struct tm tm;
+
+		if (!localtime_r(&start, &tm) || !strftime(since, sizeof(since), "%H:%M:%S", &tm))
+			snprintf(since, sizeof(since), "?");
+		snprintf(status, sizeof(status), "%zu applied, '%s' %s to %s since %s%s", applied,
 			 t->patch, t->stalled ? "stalled" : "in transition",
-			 t->target_patched ? "patched" : "unpatched",
-			 duration_format_short(d, sizeof(d),
-					       now_monotonic() > t->start_usec
-						       ? now_monotonic() - t->start_usec
-						       : 0),
-			 extra);
+			 t->target_patched ? "patched" : "unpatched", since, extra);
+	}
 	else
 		snprintf(status, sizeof(status), "idle, %zu applied%s", applied, extra);
 
@@ -201,28 +210,47 @@ static void rearm(struct manager *m, uint64_t policy_next)
 	(void)sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
 }
 
-/* ALWAYS: now, whatever the threshold and the interval (a stall is being
- * declared, and its signal carries the blockers). */
-static void scan_blockers(struct manager *m, uint64_t now, bool always)
+/* When the next blocker scan is due: BLOCKER_THRESHOLD into the transition,
+ * then after as long as the transition was old at the last scan, between
+ * BLOCKER_INTERVAL_MIN and _MAX. USEC_INFINITY without a transition. */
+static uint64_t blocker_scan_due(const struct manager *m)
 {
 	const struct transition *t = &m->state->transition;
-	struct blocker *list = NULL;
-	size_t n = 0, total = 0;
-	uint64_t interval;
-	int r;
+	uint64_t interval, due;
 
+	if (!t->active)
+		return USEC_INFINITY;
 	interval = m->last_blocker_scan > t->start_usec ? m->last_blocker_scan - t->start_usec : 0;
 	if (interval < BLOCKER_INTERVAL_MIN_USEC)
 		interval = BLOCKER_INTERVAL_MIN_USEC;
 	if (interval > BLOCKER_INTERVAL_MAX_USEC)
 		interval = BLOCKER_INTERVAL_MAX_USEC;
-	if (!t->active)
+	due = t->start_usec + BLOCKER_THRESHOLD_USEC;
+	if (m->last_blocker_scan + interval > due)
+		due = m->last_blocker_scan + interval;
+	return due;
+}
+
+/* ALWAYS: now, whatever the threshold and the interval (a stall is being
+ * declared, and its signal carries the blockers). A scan reads only the
+ * processes that blocked last time or are new (see tasks_memo), and every
+ * thread again every BLOCKER_FULL_SCAN_USEC. */
+static void scan_blockers(struct manager *m, uint64_t now, bool always)
+{
+	const struct transition *t = &m->state->transition;
+	struct blocker *list = NULL;
+	size_t n = 0, total = 0;
+	int r;
+
+	if (!t->active || (!always && now < blocker_scan_due(m)))
 		return;
-	if (!always && (now < t->start_usec + BLOCKER_THRESHOLD_USEC ||
-			now < m->last_blocker_scan + interval))
-		return;
+	if (now >= m->last_full_blocker_scan + BLOCKER_FULL_SCAN_USEC)
+		tasks_memo_clear(&m->blocker_memo);
+	if (m->blocker_memo.target < 0)
+		m->last_full_blocker_scan = now;
 	m->last_blocker_scan = now;
-	r = tasks_scan_blockers(m->root, t->target_patched, BLOCKERS_MAX, &list, &n, &total);
+	r = tasks_scan_blockers(m->root, t->target_patched, &m->blocker_memo, BLOCKERS_MAX, &list,
+				&n, &total);
 	if (r < 0) {
 		log_warning_errno(r, "Cannot scan the tasks blocking '%s'", t->patch);
 		return;
@@ -712,6 +740,8 @@ static int process(struct manager *m)
 	scan_blockers(m, now, false);
 	sync_leftovers(m, now);
 	next = run_policy(m, now);
+	if (blocker_scan_due(m) < next)
+		next = blocker_scan_due(m);
 	rearm(m, next);
 	update_status(m);
 	metrics_export(m);
@@ -823,6 +853,7 @@ static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	if (r < 0) {
 		log_error_errno(r, "Reading /dev/kmsg failed; following sysfs only");
 		m->kmsg_source = sd_event_source_unref(m->kmsg_source);
+		m->state->follows_kmsg = false;
 		m->need_rescan = true;
 	} else if (r == KMSG_LOST) {
 		log_notice("Kernel log records were lost (the ring buffer wrapped before klpd read "
@@ -867,6 +898,7 @@ int manager_new(struct manager **ret)
 	if (!m)
 		return -ENOMEM;
 	m->kmsg_fd = -1;
+	m->blocker_memo = (struct tasks_memo)TASKS_MEMO_INIT;
 	root = getenv("KLPD_ROOT");
 	m->root = strdup(root ? root : "");
 	if (!m->root)
@@ -904,6 +936,7 @@ struct manager *manager_free(struct manager *m)
 	if (m->monitor)
 		udev_monitor_unref(m->monitor);
 	load_queue_free(m->queue);
+	tasks_memo_clear(&m->blocker_memo);
 	sd_bus_flush_close_unref(m->bus);
 	/* The state last: the bus callbacks above may still look at it. */
 	state_free(m->state);
@@ -945,6 +978,7 @@ int manager_start(struct manager *m)
 		r = sd_event_add_io(m->event, &m->kmsg_source, m->kmsg_fd, EPOLLIN, on_kmsg, m);
 		if (r < 0)
 			return log_error_errno(r, "Cannot watch /dev/kmsg");
+		m->state->follows_kmsg = true;
 	}
 
 	r = state_rescan(m->state, now_monotonic());

@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "state.h"
 #include "statedir.h"
+#include "tasks.h"
 
 /* A Load that waits for the running transition to end. The file stays open
  * so that what runs later is what was checked now. */
@@ -55,6 +56,8 @@ struct manager {
 
 	struct load_request *queue;
 	uint64_t last_blocker_scan;
+	uint64_t last_full_blocker_scan;
+	struct tasks_memo blocker_memo; /* of this transition's scans */
 	char unloading[KLP_MODULE_NAME_MAX]; /* Unload() in progress */
 	bool unloading_by_policy;
 	bool need_rescan;

@@ -752,11 +752,10 @@ uint64_t state_next_wakeup(const struct state *s, uint64_t now)
 {
 	uint64_t next = USEC_INFINITY;
 
-	/* The transition's end is normally logged, but re-reading it once a
-	 * second keeps the state right when kmsg is unavailable, and refreshes
-	 * the blockers. */
+	/* The kernel logs every transition's end; the re-read is for when
+	 * that record never reaches klpd. */
 	if (s->transition.active)
-		next = now + USEC_PER_SEC;
+		next = now + (s->follows_kmsg ? TRANSITION_RECHECK_USEC : USEC_PER_SEC);
 	if (s->unsettled || now < s->settle_until) {
 		uint64_t t = now + 250 * USEC_PER_MSEC;
 		if (t < next)

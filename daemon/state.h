@@ -109,6 +109,9 @@ struct state_listener {
  * refcount is still >0 this long after is pinned. */
 #define STATE_SETTLE_USEC (2 * USEC_PER_SEC)
 
+/* How often the transition's patch is re-read while kmsg is followed. */
+#define TRANSITION_RECHECK_USEC (30 * USEC_PER_SEC)
+
 struct state {
 	char *root;
 	bool supported;
@@ -136,6 +139,10 @@ struct state {
 	} *expected;
 	size_t n_expected;
 
+	/* Transition ends come as kmsg records: the transition's patch is
+	 * re-read only now and then, in case one was missed. Without kmsg it
+	 * is re-read every second. */
+	bool follows_kmsg;
 	bool unsettled;        /* something will change without an event: re-read soon */
 	uint64_t settle_until; /* after a transition: re-read every patch until then */
 

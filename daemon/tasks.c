@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,11 +127,46 @@ static int scan_process(int proc_fd, const char *pid, int target, size_t max,
 	return r;
 }
 
-int tasks_scan_blockers(const char *root, int target, size_t max, struct blocker **ret,
-			size_t *ret_n, size_t *ret_total)
+void tasks_memo_clear(struct tasks_memo *m)
 {
+	free(m->settled);
+	*m = (struct tasks_memo)TASKS_MEMO_INIT;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool memo_has(const struct tasks_memo *m, uint32_t pid)
+{
+	return m->settled && bsearch(&pid, m->settled, m->n_settled, sizeof(pid), cmp_u32);
+}
+
+static int push_pid(uint32_t **l, size_t *n, size_t *size, uint32_t pid)
+{
+	if (*n == *size) {
+		size_t s = *size ? *size * 2 : 64;
+		uint32_t *x = realloc(*l, s * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		*l = x;
+		*size = s;
+	}
+	(*l)[(*n)++] = pid;
+	return 0;
+}
+
+int tasks_scan_blockers(const char *root, int target, struct tasks_memo *memo, size_t max,
+			struct blocker **ret, size_t *ret_n, size_t *ret_total)
+{
+	_cleanup_free_ uint32_t *settled = NULL;
 	struct blocker *list = NULL;
-	size_t n = 0, total = 0;
+	size_t n = 0, total = 0, n_settled = 0, size = 0;
+	bool use_memo = memo && memo->target == target;
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
@@ -140,16 +177,31 @@ int tasks_scan_blockers(const char *root, int target, size_t max, struct blocker
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
+		size_t before = total;
+		uint32_t pid;
+
 		if (!is_number(de->d_name))
 			continue;
-		r = scan_process(dirfd(d), de->d_name, target, max, &list, &n, &total);
-		if (r < 0)
+		pid = (uint32_t)strtoul(de->d_name, NULL, 10);
+		if (!(use_memo && memo_has(memo, pid))) {
+			r = scan_process(dirfd(d), de->d_name, target, max, &list, &n, &total);
+			if (r < 0)
+				break;
+		}
+		if (memo && total == before && (r = push_pid(&settled, &n_settled, &size, pid)) < 0)
 			break;
 	}
 	closedir(d);
 	if (r < 0) {
 		blockers_free(list, n);
 		return r;
+	}
+	if (memo) {
+		qsort(settled, n_settled, sizeof(*settled), cmp_u32);
+		free(memo->settled);
+		*memo = (struct tasks_memo){ .target = target,
+					     .settled = TAKE_PTR(settled),
+					     .n_settled = n_settled };
 	}
 	*ret = list;
 	*ret_n = n;

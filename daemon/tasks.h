@@ -15,8 +15,25 @@ struct blocker {
 
 void blockers_free(struct blocker *b, size_t n);
 
+/* What a scan leaves for the next scan of the same transition: the processes
+ * none of whose threads was blocking it. Within a transition a thread only
+ * ever moves to the target, and a new thread or process starts in the state
+ * of the thread that created it, so such a process cannot gain a blocker;
+ * only a PID reused by a new process could hide one, which is why the caller
+ * still does a full scan (an empty memo) now and then. */
+struct tasks_memo {
+	int target; /* the transition's target when taken; -1: empty */
+	uint32_t *settled; /* sorted process ids */
+	size_t n_settled;
+};
+
+#define TASKS_MEMO_INIT { .target = -1 }
+
+void tasks_memo_clear(struct tasks_memo *m);
+
 /* Scan below ROOT for threads whose patch_state is neither TARGET (0
  * unpatched, 1 patched) nor -1 (no transition). At most MAX are returned;
- * *RET_TOTAL counts them all. */
-int tasks_scan_blockers(const char *root, int target, size_t max, struct blocker **ret,
-			size_t *ret_n, size_t *ret_total);
+ * *RET_TOTAL counts them all. With MEMO, the processes it holds for TARGET
+ * are skipped, and it is replaced by what this scan found. */
+int tasks_scan_blockers(const char *root, int target, struct tasks_memo *memo, size_t max,
+			struct blocker **ret, size_t *ret_n, size_t *ret_total);

@@ -247,7 +247,7 @@ static int cmd_scan(int argc, char **argv)
 		uint64_t w = now_usec(CLOCK_MONOTONIC), c = now_usec(CLOCK_PROCESS_CPUTIME_ID);
 		int r;
 
-		r = tasks_scan_blockers("", target, 64, &list, &got, &total);
+		r = tasks_scan_blockers("", target, NULL, 64, &list, &got, &total);
 		cpu[i] = now_usec(CLOCK_PROCESS_CPUTIME_ID) - c;
 		wall[i] = now_usec(CLOCK_MONOTONIC) - w;
 		if (r < 0) {

@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b1 = expect_blocks(&f[F_STATE], flags & (1u << F_STATE), target);
 	b2 = expect_blocks(&f[F_STATE2], flags & (1u << F_STATE2), target);
 
-	r = tasks_scan_blockers(root, target, max, &list, &n, &total);
+	r = tasks_scan_blockers(root, target, NULL, max, &list, &n, &total);
 	fuzz_assert(r == 0);
 	fuzz_assert(n <= max && n <= total && total <= 2);
 	if (b1 >= 0 && b2 >= 0) {
@@ -129,6 +129,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	blockers_free(list, n);
 
-	fuzz_assert(tasks_scan_blockers("/nonexistent-klpd-fuzz", 0, 8, &list, &n, &total) < 0);
+	fuzz_assert(tasks_scan_blockers("/nonexistent-klpd-fuzz", 0, NULL, 8, &list, &n, &total) < 0);
 	return 0;
 }

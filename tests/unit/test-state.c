@@ -235,6 +235,10 @@ static void test_transition_from_sysfs(void **state)
 	p = state_find(f->state, "klpt_cmdline");
 	assert_int_equal(p->state, PATCH_STATE_PATCHING);
 	assert_int_equal(state_next_wakeup(f->state, 10 * SEC), 11 * SEC);
+	/* Following kmsg, which logs the end, the re-read is a safety net. */
+	f->state->follows_kmsg = true;
+	assert_int_equal(state_next_wakeup(f->state, 10 * SEC), 10 * SEC + TRANSITION_RECHECK_USEC);
+	f->state->follows_kmsg = false;
 
 	put(f, "sys/kernel/livepatch/klpt_cmdline/transition", "0");
 	assert_int_equal(state_refresh_pending(f->state, 13 * SEC), 0);
@@ -444,7 +448,7 @@ static void test_blockers(void **state)
 	fake_task(f, 400, 400, "idle", -1, NULL);        /* no transition for it */
 	mkdirs(f, "proc/self");                           /* not a pid */
 
-	assert_int_equal(tasks_scan_blockers(f->root, 1, 16, &b, &n, &total), 0);
+	assert_int_equal(tasks_scan_blockers(f->root, 1, NULL, 16, &b, &n, &total), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(total, 2);
 	/* readdir order is the file system's: sort by pid for the check */
@@ -462,15 +466,63 @@ static void test_blockers(void **state)
 	blockers_free(b, n);
 
 	/* the cap on the list still counts them all */
-	assert_int_equal(tasks_scan_blockers(f->root, 1, 1, &b, &n, &total), 0);
+	assert_int_equal(tasks_scan_blockers(f->root, 1, NULL, 1, &b, &n, &total), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(total, 2);
 	blockers_free(b, n);
 
 	/* towards UNPATCHED the other tasks block */
-	assert_int_equal(tasks_scan_blockers(f->root, 0, 16, &b, &n, &total), 0);
+	assert_int_equal(tasks_scan_blockers(f->root, 0, NULL, 16, &b, &n, &total), 0);
 	assert_int_equal(n, 2);
 	blockers_free(b, n);
+}
+
+/* The memo of settled processes: skipped by the next scan of the same target,
+ * never for another target, and a blocker that appears in a process that had
+ * one is still found. */
+static void test_blockers_memo(void **state)
+{
+	struct fixture *f = *state;
+	struct tasks_memo memo = TASKS_MEMO_INIT;
+	struct blocker *b = NULL;
+	size_t n = 0, total = 0;
+
+	fake_task(f, 1, 1, "systemd", 1, NULL);
+	fake_task(f, 200, 200, "klpt_busy", 0, NULL);
+	fake_task(f, 300, 300, "worker", 1, NULL);
+	assert_int_equal(tasks_scan_blockers(f->root, 1, &memo, 16, &b, &n, &total), 0);
+	assert_int_equal(total, 1);
+	blockers_free(b, n);
+	assert_int_equal(memo.target, 1);
+	assert_int_equal(memo.n_settled, 2);
+	assert_int_equal(memo.settled[0], 1);
+	assert_int_equal(memo.settled[1], 300);
+
+	/* A settled process is not read again: a state written into it now
+	 * (which the kernel never does within a transition) goes unseen... */
+	fake_task(f, 300, 301, "worker-thread", 0, NULL);
+	/* ...while a new process, and a new thread of a blocking one, are read. */
+	fake_task(f, 500, 500, "child", 0, NULL);
+	fake_task(f, 200, 201, "busy-thread", 0, NULL);
+	assert_int_equal(tasks_scan_blockers(f->root, 1, &memo, 16, &b, &n, &total), 0);
+	assert_int_equal(total, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(b[i].pid, 301);
+	blockers_free(b, n);
+	assert_int_equal(memo.n_settled, 2);
+
+	/* The other target (a reversal) reads everything again. */
+	assert_int_equal(tasks_scan_blockers(f->root, 0, &memo, 16, &b, &n, &total), 0);
+	assert_int_equal(total, 2); /* 1 and 300 */
+	blockers_free(b, n);
+	assert_int_equal(memo.target, 0);
+
+	/* Cleared, the memo makes the next scan a full one. */
+	tasks_memo_clear(&memo);
+	assert_int_equal(tasks_scan_blockers(f->root, 1, &memo, 16, &b, &n, &total), 0);
+	assert_int_equal(total, 4);
+	blockers_free(b, n);
+	tasks_memo_clear(&memo);
 }
 
 static void test_blockers_on_transition_patch(void **state)
@@ -648,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transition_reversed_fast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_reversed_from_kmsg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_record_asks_rescan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blockers_memo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_on_transition_patch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_kernel, setup, teardown),
