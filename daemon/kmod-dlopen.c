@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libkmod.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "kmod-dlopen.h"
 #include "macro.h"
@@ -82,14 +85,20 @@ static int kmod_dl_open(struct kmod_dl *k, int fd, char *dlerr, size_t dlerr_siz
 	return k->module_new_from_path(k->ctx, fdpath, &k->mod);
 }
 
-int kmod_dlopen_read_modinfo(int fd, struct modinfo *ret, char *dlerr, size_t dlerr_size)
+/* What a child sends back: its result, and what it read or why it failed. */
+struct child_result {
+	int r;
+	struct modinfo info;
+	char dlerr[256];
+};
+
+static int read_modinfo_here(int fd, struct child_result *res)
 {
 	_cleanup_(kmod_dl_close) struct kmod_dl k = {};
 	struct kmod_list *info = NULL;
 	int r;
 
-	*ret = (struct modinfo){};
-	r = kmod_dl_open(&k, fd, dlerr, dlerr_size);
+	r = kmod_dl_open(&k, fd, res->dlerr, sizeof(res->dlerr));
 	if (r < 0)
 		return r;
 	r = k.module_get_info(k.mod, &info);
@@ -105,19 +114,95 @@ int kmod_dlopen_read_modinfo(int fd, struct modinfo *ret, char *dlerr, size_t dl
 		/* The same key=value form as the section itself. */
 		n = snprintf(kv, sizeof(kv), "%s=%s", key, value);
 		if (n > 0 && (size_t)n < sizeof(kv))
-			modinfo_add(ret, kv, (size_t)n);
+			modinfo_add(&res->info, kv, (size_t)n);
 	}
 	k.info_free_list(info);
 	return 0;
 }
 
-int kmod_dlopen_insert(int fd, char *dlerr, size_t dlerr_size)
+static int insert_here(int fd, struct child_result *res)
 {
 	_cleanup_(kmod_dl_close) struct kmod_dl k = {};
 	int r;
 
-	r = kmod_dl_open(&k, fd, dlerr, dlerr_size);
+	r = kmod_dl_open(&k, fd, res->dlerr, sizeof(res->dlerr));
 	if (r < 0)
 		return r;
 	return k.insert_module(k.mod, 0, NULL);
+}
+
+/* Run FN in a child process, which opens libkmod, does the work and exits:
+ * libcrypto, which libkmod pulls in and which can never be unloaded
+ * (-z nodelete), then never enters klpd's own memory. klpd waits for it, as
+ * it would wait for the same work done in its own process. */
+static int in_child(int (*fn)(int fd, struct child_result *res), int fd, struct child_result *ret)
+{
+	_cleanup_close_ int rd = -1, wr = -1;
+	int p[2], status, r = 0;
+	size_t got = 0;
+	pid_t pid;
+
+	*ret = (struct child_result){};
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	rd = p[0];
+	wr = p[1];
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct child_result res = {};
+
+		res.r = fn(fd, &res);
+		/* One write below PIPE_BUF: the parent gets all or nothing. */
+		_exit(write(wr, &res, sizeof(res)) == (ssize_t)sizeof(res) ? 0 : 1);
+	}
+	close(wr);
+	wr = -1;
+	while (got < sizeof(*ret)) {
+		ssize_t n = read(rd, (char *)ret + got, sizeof(*ret) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			r = -errno;
+			break;
+		}
+	if (got != sizeof(*ret)) {
+		snprintf(ret->dlerr, sizeof(ret->dlerr), "the libkmod helper process died");
+		return r < 0 ? r : -EPROTO;
+	}
+	return 0;
+}
+
+int kmod_dlopen_read_modinfo(int fd, struct modinfo *ret, char *dlerr, size_t dlerr_size)
+{
+	struct child_result res;
+	int r;
+
+	r = in_child(read_modinfo_here, fd, &res);
+	if (r == 0)
+		r = res.r;
+	if (dlerr)
+		snprintf(dlerr, dlerr_size, "%s", res.dlerr);
+	*ret = res.info;
+	return r;
+}
+
+int kmod_dlopen_insert(int fd, char *dlerr, size_t dlerr_size)
+{
+	struct child_result res;
+	int r;
+
+	r = in_child(insert_here, fd, &res);
+	if (r == 0)
+		r = res.r;
+	if (dlerr)
+		snprintf(dlerr, dlerr_size, "%s", res.dlerr);
+	return r;
 }

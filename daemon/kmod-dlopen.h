@@ -5,12 +5,12 @@
 
 #include "modinfo.h"
 
-/* Compressed modules (.ko.xz, .ko.zst, .ko.gz) through libkmod, which klpd
- * opens with dlopen() for each such read or insert and closes after: linked
- * in, libkmod would keep libcrypto mapped in klpd for good (1.4 MiB of RSS)
- * for the sake of a kind of module file most hosts never see. libcrypto is
- * linked with -z nodelete, though: after the first compressed module it
- * stays mapped when libkmod is closed.
+/* Compressed modules (.ko.xz, .ko.zst, .ko.gz) through libkmod, which a
+ * short-lived child process of klpd opens with dlopen() for each such read or
+ * insert: linked in, libkmod would keep libcrypto mapped in klpd for good
+ * (1.4 MiB of RSS) for the sake of a kind of module file most hosts never
+ * see, and libcrypto is linked with -z nodelete, so even dlclose() in klpd
+ * itself would leave it there.
  *
  * Both take the open, checked FD of the module file and read it through
  * /proc/self/fd, so the file checked is the file read. They return -errno,

@@ -202,6 +202,9 @@ install -m 0644 "$KLPT_MODULES/klpt_cmdline.ko.xz" $P/
 check "an xz-compressed module loads, by path" \
 	klpctl load $P/klpt_cmdline.ko.xz --wait --timeout 60s
 check_eq "the compressed module is in" "1" "$(cat "$KLP_SYSFS/klpt_cmdline/enabled" 2>&1)"
+# libkmod ran in a child process: neither it nor libcrypto is in klpd now.
+check_eq "no libkmod or libcrypto mapped in klpd" 0 \
+	"$(grep -c 'libkmod\|libcrypto' /proc/"$(klpd_pid)"/maps)"
 check "disable it" klpctl disable klpt_cmdline --wait --timeout 60s
 wait_until 10 "klpt_cmdline freed" _lp_gone klpt_cmdline && mod_wait_refcnt klpt_cmdline 0 &&
 	check "unload it" klpctl unload klpt_cmdline
