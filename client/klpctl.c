@@ -22,6 +22,7 @@
 #include "modinfo.h"
 #include "names.h"
 #include "progress.h"
+#include "properties.h"
 #include "terminal.h"
 
 enum {
@@ -346,8 +347,9 @@ static void print_table(const struct patch_info *l, size_t n)
 /* --- commands */
 
 struct manager_info {
-	char *version, *kernel, *state, *transition_patch;
+	char *version, *kernel, *state, *transition_patch, *stall_action;
 	int supported, reboot_required;
+	uint64_t stall_deadline; /* usec, CLOCK_REALTIME; 0: none or already stalled */
 	char pinned[512];
 	char skipped[512]; /* SkippedAtBoot */
 };
@@ -358,36 +360,62 @@ static void join_words(char *buf, size_t size, char **words)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", p == words ? "" : " ", *p);
 }
 
-static int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
+/* One property of GetAll's reply, the message at its value (variant entered). */
+static int read_manager_property(sd_bus_message *m, const char *key, const char *sig,
+				 void *userdata)
 {
-	static const char *const props[] = { "Version", "KernelRelease", "State", "TransitionPatch" };
-	char **dst[] = { &mi->version, &mi->kernel, &mi->state, &mi->transition_patch };
-	_cleanup_strv_free_ char **pinned = NULL, **skipped = NULL;
+	struct manager_info *mi = userdata;
+	static const char *const strings[] = { "Version", "KernelRelease", "State",
+					       "TransitionPatch", "StallAction" };
+	char **dst[] = { &mi->version, &mi->kernel, &mi->state, &mi->transition_patch,
+			 &mi->stall_action };
+	_cleanup_strv_free_ char **words = NULL;
+	const char *v;
 	int r;
 
-	for (size_t i = 0; i < ELEMENTSOF(props); i++) {
-		r = sd_bus_get_property_string(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
-					       KLPD_MANAGER_INTERFACE, props[i], error, dst[i]);
+	for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+		if (streq(key, strings[i])) {
+			r = sd_bus_message_read(m, "s", &v);
+			if (r < 0)
+				return r;
+			free(*dst[i]);
+			*dst[i] = strdup(v);
+			return *dst[i] ? 0 : -ENOMEM;
+		}
+	if (streq(key, "Supported"))
+		return sd_bus_message_read(m, "b", &mi->supported);
+	if (streq(key, "RebootRequired"))
+		return sd_bus_message_read(m, "b", &mi->reboot_required);
+	if (streq(key, "StallDeadline"))
+		return sd_bus_message_read(m, "t", &mi->stall_deadline);
+	if (streq(key, "PinnedModules") || streq(key, "SkippedAtBoot")) {
+		r = sd_bus_message_read_strv(m, &words);
 		if (r < 0)
 			return r;
+		if (streq(key, "PinnedModules"))
+			join_words(mi->pinned, sizeof(mi->pinned), words);
+		else
+			join_words(mi->skipped, sizeof(mi->skipped), words);
+		return 0;
 	}
-	r = sd_bus_get_property_trivial(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
-					KLPD_MANAGER_INTERFACE, "Supported", error, 'b',
-					&mi->supported);
-	if (r >= 0)
-		r = sd_bus_get_property_trivial(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
-						KLPD_MANAGER_INTERFACE, "RebootRequired", error, 'b',
-						&mi->reboot_required);
-	if (r >= 0)
-		r = sd_bus_get_property_strv(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
-					     KLPD_MANAGER_INTERFACE, "PinnedModules", error, &pinned);
-	if (r >= 0)
-		r = sd_bus_get_property_strv(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH,
-					     KLPD_MANAGER_INTERFACE, "SkippedAtBoot", error, &skipped);
+	return sd_bus_message_skip(m, sig);
+}
+
+/* The manager's properties in one round trip. */
+static int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
+{
+	char **strings[] = { &mi->version, &mi->kernel, &mi->state, &mi->transition_patch,
+			     &mi->stall_action };
+	int r;
+
+	r = properties_get_all(bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, error,
+			       read_manager_property, mi);
 	if (r < 0)
 		return r;
-	join_words(mi->pinned, sizeof(mi->pinned), pinned);
-	join_words(mi->skipped, sizeof(mi->skipped), skipped);
+	/* A property this klpd does not have reads as the empty string. */
+	for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+		if (!*strings[i] && !(*strings[i] = strdup("")))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -397,6 +425,30 @@ static void manager_info_done(struct manager_info *mi)
 	free(mi->kernel);
 	free(mi->state);
 	free(mi->transition_patch);
+	free(mi->stall_action);
+}
+
+/* What the policy will do about the running transition, and when. */
+static void print_policy_plan(const struct manager_info *mi)
+{
+	struct timespec ts;
+	uint64_t now;
+	char when[16], d[DURATION_MAX];
+	time_t t = (time_t)(mi->stall_deadline / USEC_PER_SEC);
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+	printf("      Policy: %s", mi->stall_action);
+	if (mi->stall_deadline > now && localtime_r(&t, &tm) &&
+	    strftime(when, sizeof(when), "%H:%M:%S", &tm))
+		printf(" at %s (in %s)", when,
+		       duration_format_short(d, sizeof(d), mi->stall_deadline - now));
+	else if (mi->stall_deadline)
+		printf(" (due)");
+	else
+		printf(" (stalled)");
+	putchar('\n');
 }
 
 /* A JSON array of the space-separated WORDS. */
@@ -444,6 +496,9 @@ static int cmd_status(sd_bus *bus, char **argv)
 		json_words(mi.pinned);
 		printf(",\"skipped_at_boot\":");
 		json_words(mi.skipped);
+		printf(",\"stall_action\":");
+		json_string(mi.stall_action);
+		printf(",\"stall_deadline\":%" PRIu64, mi.stall_deadline);
 		printf(",\"patches\":[");
 		for (size_t i = 0; i < n; i++) {
 			if (i)
@@ -458,6 +513,8 @@ static int cmd_status(sd_bus *bus, char **argv)
 		if (*mi.transition_patch)
 			printf(")");
 		putchar('\n');
+		if (*mi.stall_action)
+			print_policy_plan(&mi);
 		printf("      Kernel: %s (livepatch %s)\n", mi.kernel,
 		       mi.supported ? "supported" : "NOT supported");
 		printf("      Reboot: %s%s%s\n", color_out(mi.reboot_required ? COLOR_RED : COLOR_NONE),

@@ -2,6 +2,7 @@
 bin_PROGRAMS += client/klpctl
 client_klpctl_SOURCES = client/klpctl.c \
 	client/terminal.c client/terminal.h client/progress.c client/progress.h \
+	client/properties.c client/properties.h \
 	$(libklpd_shared_sources)
 client_klpctl_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 client_klpctl_LDADD = $(LIBSYSTEMD_LIBS)

@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "names.h"
 #include "progress.h"
+#include "properties.h"
 #include "terminal.h"
 
 /* At most ten redraws a second for the clock; a signal redraws at once.
@@ -71,58 +72,46 @@ static size_t count_blockers(sd_bus_message *m)
 	return n;
 }
 
-/* Properties.GetAll of INTERFACE on PATH into P; members a client of an
- * older klpd does not get simply keep their last value. */
-static int read_all(struct progress *p, const char *path, const char *interface)
+static int read_manager(sd_bus_message *m, const char *key, const char *sig, void *userdata)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	int r;
+	struct progress *p = userdata;
 
-	r = sd_bus_call_method(p->bus, KLPD_BUS_NAME, path, "org.freedesktop.DBus.Properties",
-			       "GetAll", NULL, &reply, "s", interface);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_enter_container(reply, 'a', "{sv}");
-	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
-		bool manager = streq(interface, KLPD_MANAGER_INTERFACE);
-		const char *key, *sig;
+	if (streq(key, "State"))
+		copy_string(m, p->manager_state, sizeof(p->manager_state));
+	else if (streq(key, "TransitionPatch"))
+		copy_string(m, p->running, sizeof(p->running));
+	else if (streq(key, "StallAction"))
+		copy_string(m, p->stall_action, sizeof(p->stall_action));
+	else if (streq(key, "StallDeadline"))
+		(void)sd_bus_message_read(m, "t", &p->stall_deadline);
+	else
+		(void)sd_bus_message_skip(m, sig);
+	return 0;
+}
 
-		r = sd_bus_message_read(reply, "s", &key);
-		if (r >= 0)
-			r = sd_bus_message_peek_type(reply, NULL, &sig);
-		if (r >= 0)
-			r = sd_bus_message_enter_container(reply, 'v', sig);
-		if (r < 0)
-			break;
-		if (manager && streq(key, "State"))
-			copy_string(reply, p->manager_state, sizeof(p->manager_state));
-		else if (manager && streq(key, "TransitionPatch"))
-			copy_string(reply, p->running, sizeof(p->running));
-		else if (manager && streq(key, "StallAction"))
-			copy_string(reply, p->stall_action, sizeof(p->stall_action));
-		else if (manager && streq(key, "StallDeadline"))
-			(void)sd_bus_message_read(reply, "t", &p->stall_deadline);
-		else if (!manager && streq(key, "State"))
-			copy_string(reply, p->patch_state, sizeof(p->patch_state));
-		else if (!manager && streq(key, "Blockers"))
-			p->n_blockers = count_blockers(reply);
-		else
-			(void)sd_bus_message_skip(reply, sig);
-		r = sd_bus_message_exit_container(reply);
-		if (r >= 0)
-			r = sd_bus_message_exit_container(reply);
-	}
-	return r < 0 ? r : 0;
+static int read_patch(sd_bus_message *m, const char *key, const char *sig, void *userdata)
+{
+	struct progress *p = userdata;
+
+	if (streq(key, "State"))
+		copy_string(m, p->patch_state, sizeof(p->patch_state));
+	else if (streq(key, "Blockers"))
+		p->n_blockers = count_blockers(m);
+	else
+		(void)sd_bus_message_skip(m, sig);
+	return 0;
 }
 
 static void reread(struct progress *p)
 {
 	/* A queued load has no patch object yet: its state is unknown. */
-	if (read_all(p, p->path, KLPD_PATCH_INTERFACE) < 0) {
+	/* Members an older klpd does not have keep their last value. */
+	if (properties_get_all(p->bus, p->path, KLPD_PATCH_INTERFACE, NULL, read_patch, p) < 0) {
 		p->patch_state[0] = '\0';
 		p->n_blockers = 0;
 	}
-	(void)read_all(p, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE);
+	(void)properties_get_all(p->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, NULL,
+				 read_manager, p);
 }
 
 static void draw(struct progress *p, uint64_t now)

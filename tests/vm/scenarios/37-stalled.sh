@@ -18,12 +18,17 @@ sleep 0.3
 check "insmod klpt_busy_patch (stalls)" insmod "$KLPT_MODULES/klpt_busy_patch.ko"
 sleep 5
 check_eq "in transition, not stalled yet" 's "transition"' "$(mgr State)"
+check_match "klpctl status says what the policy will do, and when" \
+	'Policy: wait at [0-9]{2}:[0-9]{2}:[0-9]{2} \(in [0-9]+s\)' "$(klpctl status)"
+check_match "klpctl --json status too" '"stall_action":"wait","stall_deadline":[1-9][0-9]*' \
+	"$(klpctl --json status)"
 wait_until 70 "State stalled" sh -c "busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1 $M State | grep -q stalled" &&
 	ok "State becomes stalled after StallTimeout"
 sleep 0.5
 check_match "TransitionStalled with the kthread as blocker" \
 	"^TransitionStalled klpt_busy_patch $kpid/klpt_busy" "$(cat /tmp/monitor.log)"
 check_match "STATUS says stalled" "klpt_busy_patch' stalled" "$(systemctl show -P StatusText klpd)"
+check_match "klpctl status: the policy waits, stalled" 'Policy: wait \(stalled\)' "$(klpctl status)"
 check_eq "one journal line for the stall" 1 \
 	"$(journalctl -u klpd -o cat --no-pager MESSAGE_ID=066488a4a11f4e31b0ad00c5d186c310 | grep -c klpt_busy_patch)"
 busy_hold 0
