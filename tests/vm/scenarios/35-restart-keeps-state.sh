@@ -13,7 +13,12 @@ check "busy target held" insmod "$KLPT_MODULES/klpt_busy_target.ko" hold=1
 wait_until 10 "kthread klpt_busy" pgrep -x klpt_busy
 check "insmod klpt_busy_patch (stalls)" insmod "$KLPT_MODULES/klpt_busy_patch.ko"
 sleep 1
-before=$(klpctl --json status | sed 's/"loaded_at_usec":[0-9]*//g;s/"blockers":\[[^]]*\]//g')
+# The stall deadline is the transition's start, from the kernel's log, in
+# CLOCK_REALTIME: equal within the clocks' conversion, compared apart.
+json_strip() { sed 's/"loaded_at_usec":[0-9]*//g;s/"blockers":\[[^]]*\]//g;s/"stall_deadline":[0-9]*//g'; }
+deadline() { sed -n 's/.*"stall_deadline":\([0-9]*\).*/\1/p'; }
+json=$(klpctl --json status)
+before=$(json_strip <<<"$json") before_deadline=$(deadline <<<"$json")
 
 check "systemctl stop klpd" systemctl stop klpd
 check "the stalled transition still runs" lp_in_transition klpt_busy_patch
@@ -23,8 +28,12 @@ check_eq "State after restart" 's "transition"' "$(mgr State)"
 check_eq "TransitionPatch after restart" 's "klpt_busy_patch"' "$(mgr TransitionPatch)"
 check_eq "klpt_cmdline applied" 's "applied"' "$(pstate klpt_5fcmdline)"
 check_eq "klpt_busy_patch patching" 's "patching"' "$(pstate klpt_5fbusy_5fpatch)"
-after=$(klpctl --json status | sed 's/"loaded_at_usec":[0-9]*//g;s/"blockers":\[[^]]*\]//g')
+json=$(klpctl --json status)
+after=$(json_strip <<<"$json") after_deadline=$(deadline <<<"$json")
 check_eq "klpctl --json status is the same" "$before" "$after"
+d=$((after_deadline - before_deadline))
+check "the stall deadline is the same, within 1 s ($before_deadline, $after_deadline)" \
+	test "$before_deadline" -gt 0 -a "${d#-}" -lt 1000000
 
 klpctl monitor >/tmp/monitor.log 2>&1 &
 mon=$!
