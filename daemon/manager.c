@@ -726,7 +726,7 @@ static void load_at_boot(struct manager *m)
 static int process(struct manager *m)
 {
 	uint64_t now = now_monotonic();
-	uint64_t next;
+	uint64_t next, scan_due;
 	int r;
 
 	if (m->need_rescan) {
@@ -740,9 +740,8 @@ static int process(struct manager *m)
 	scan_blockers(m, now, false);
 	sync_leftovers(m, now);
 	next = run_policy(m, now);
-	if (blocker_scan_due(m) < next)
-		next = blocker_scan_due(m);
-	rearm(m, next);
+	scan_due = blocker_scan_due(m);
+	rearm(m, scan_due < next ? scan_due : next);
 	update_status(m);
 	metrics_export(m);
 	return 0;
