@@ -197,7 +197,9 @@ int tasks_scan_blockers(const char *root, int target, struct tasks_memo *memo, s
 		return r;
 	}
 	if (memo) {
-		qsort(settled, n_settled, sizeof(*settled), cmp_u32);
+		/* no list at all when every process blocks: qsort(NULL) is undefined */
+		if (n_settled > 0)
+			qsort(settled, n_settled, sizeof(*settled), cmp_u32);
 		free(memo->settled);
 		*memo = (struct tasks_memo){ .target = target,
 					     .settled = TAKE_PTR(settled),

@@ -525,6 +525,27 @@ static void test_blockers_memo(void **state)
 	tasks_memo_clear(&memo);
 }
 
+/* Every process blocks: the memo has nothing settled (and no list at all). */
+static void test_blockers_memo_all_blocking(void **state)
+{
+	struct fixture *f = *state;
+	struct tasks_memo memo = TASKS_MEMO_INIT;
+	struct blocker *b = NULL;
+	size_t n = 0, total = 0;
+
+	fake_task(f, 1, 1, "systemd", 0, NULL);
+	fake_task(f, 200, 200, "klpt_busy", 0, NULL);
+	assert_int_equal(tasks_scan_blockers(f->root, 1, &memo, 16, &b, &n, &total), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(memo.n_settled, 0);
+	blockers_free(b, n);
+	/* and the next scan reads both again */
+	assert_int_equal(tasks_scan_blockers(f->root, 1, &memo, 16, &b, &n, &total), 0);
+	assert_int_equal(total, 2);
+	blockers_free(b, n);
+	tasks_memo_clear(&memo);
+}
+
 static void test_blockers_on_transition_patch(void **state)
 {
 	struct fixture *f = *state;
@@ -701,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transition_reversed_from_kmsg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_record_asks_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_memo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blockers_memo_all_blocking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_on_transition_patch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_kernel, setup, teardown),
