@@ -505,7 +505,14 @@ int action_revert(struct manager *m, const char *name, struct action_result *res
 		  "Reverting the transition of '%s' (now going to %s)", p->name,
 		  t->target_patched ? "unpatched" : "patched");
 	state_transition_reversed(m->state);
-	return state_refresh(m->state, p->name, now_monotonic());
+	/* The revert happened: a failed re-read is no failure of it, the
+	 * next pass rescans instead. */
+	r = state_refresh(m->state, p->name, now_monotonic());
+	if (r < 0) {
+		log_warning_errno(r, "Re-reading '%s' after its revert failed; rescanning", p->name);
+		m->need_rescan = true;
+	}
+	return 0;
 }
 
 int action_force(struct manager *m, const char *name, struct action_result *res)
