@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "bus.h"
+#include "caller.h"
 #include "dbus-names.h"
 #include "log.h"
 #include "macro.h"
@@ -31,25 +32,55 @@ static int reply_error(sd_bus_error *error, const struct action_result *res)
 	return sd_bus_error_set(error, action_error_names[res->error], res->message);
 }
 
-/* Reads are open to everyone; every change needs CAP_SYS_MODULE, checked
- * here and not only in the bus policy file. */
+/* Reads are open to everyone; every change needs CAP_SYS_MODULE in the
+ * host's user namespace, checked here and not only in the bus policy file.
+ * The bus's own capability field will not do: with dbus-daemon sd-bus reads
+ * it from /proc/PID/status, relative to the caller's user namespace, and a
+ * new user namespace holds every capability in itself. */
 static int check_caller(sd_bus_message *msg, const char *what, sd_bus_error *error)
 {
-	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL, *again = NULL;
+	struct caller_facts facts;
+	const char *why;
+	pid_t pid, pid_again;
+	uid_t uid;
 	int r;
 
-	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EFFECTIVE_CAPS | SD_BUS_CREDS_AUGMENT,
+	/* uid and pid as the kernel took them when the caller connected
+	 * (SO_PEERCRED), not read from /proc */
+	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_PID | SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID,
 				      &creds);
+	if (r >= 0)
+		r = sd_bus_creds_get_pid(creds, &pid);
+	/* sd-bus files dbus-daemon's UnixUserID under one or the other */
+	if (r >= 0 && sd_bus_creds_get_euid(creds, &uid) < 0)
+		r = sd_bus_creds_get_uid(creds, &uid);
 	if (r < 0)
-		return sd_bus_error_set_errnof(error, r, "Cannot tell the caller's capabilities: %s",
-					       strerror(-r));
-	r = sd_bus_creds_has_effective_cap(creds, CAP_SYS_MODULE);
-	if (r < 0)
-		return sd_bus_error_set_errnof(error, r, "Cannot tell the caller's capabilities: %s",
-					       strerror(-r));
-	if (r == 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-					 "%s needs CAP_SYS_MODULE", what);
+					 "%s refused: cannot tell who the caller is (%s)", what,
+					 strerror(-r));
+	r = caller_facts_read(pid, uid, &facts);
+	if (r == -ESRCH)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s refused: the caller's process is gone", what);
+	if (r < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s refused: cannot read the caller's credentials (%s)", what,
+					 strerror(-r));
+	why = caller_verdict(&facts, CAP_SYS_MODULE);
+	if (why)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s needs CAP_SYS_MODULE in the host's user namespace (%s)",
+					 what, why);
+	/* The pid was the caller's only while its connection lasts: a caller
+	 * that has hung up may have left its pid to another process. */
+	r = sd_bus_get_name_creds(sd_bus_message_get_bus(msg), sd_bus_message_get_sender(msg),
+				  SD_BUS_CREDS_PID, &again);
+	if (r >= 0)
+		r = sd_bus_creds_get_pid(again, &pid_again);
+	if (r < 0 || pid_again != pid)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "%s refused: the caller hung up", what);
 	return 0;
 }
 

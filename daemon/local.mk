@@ -20,6 +20,7 @@ daemon_klpd_SOURCES = \
 	daemon/action-result.c daemon/action-result.h \
 	daemon/kmod-dlopen.c daemon/kmod-dlopen.h \
 	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \
+	daemon/caller.c daemon/caller.h \
 	daemon/kmsg.c daemon/kmsg.h \
 	daemon/udev-monitor.c daemon/udev-monitor.h \
 	daemon/config.c daemon/config.h \

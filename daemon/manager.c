@@ -564,8 +564,9 @@ static void settle_boot_loads(struct manager *m)
 }
 
 /* At start: this boot's records are loads klpd itself did not see to the
- * end (it was restarted), so they are looked at again; any other boot's
- * are loads the machine went down in. */
+ * end (it was restarted). One whose module is still in its transition stays:
+ * the load is not over, and the machine may yet go down in it. The others
+ * are looked at again. Any other boot's are loads the machine went down in. */
 static void read_boot_records(struct manager *m)
 {
 	size_t before;
@@ -586,7 +587,11 @@ static void read_boot_records(struct manager *m)
 	}
 	before = m->n_boot_records;
 	for (size_t i = 0; i < m->n_boot_records;) {
-		if (manager_boot_record_skipped(m, &m->boot_records[i]))
+		const struct transition *t = &m->state->transition;
+		const struct boot_record *rec = &m->boot_records[i];
+
+		if (manager_boot_record_skipped(m, rec) ||
+		    (t->active && streq(t->patch, rec->name) && state_find(m->state, rec->name)))
 			i++;
 		else
 			drop_boot_record(m, &m->boot_records[i]);

@@ -121,3 +121,14 @@ tests_unit_test_terminal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client
 tests_unit_test_terminal_CFLAGS = $(unit_test_cflags)
 tests_unit_test_terminal_LDADD = $(unit_test_ldadd)
 endif
+
+# Who may change livepatches: /proc/PID/status and the verdict on a caller.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-caller
+TESTS += tests/unit/test-caller
+tests_unit_test_caller_SOURCES = tests/unit/test-caller.c daemon/caller.c daemon/caller.h \
+	$(libklpd_shared_sources)
+tests_unit_test_caller_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_caller_CFLAGS = $(unit_test_cflags)
+tests_unit_test_caller_LDADD = $(unit_test_ldadd)
+endif

@@ -116,6 +116,51 @@ deny_capless Force string:klpt_busy_patch
 deny_capless Unload string:klpt_version
 deny_capless Reload
 
+# --- root in a user namespace of its own: it holds every capability there,
+# CAP_SYS_MODULE included, and none in the host's. uid 0 maps to uid 0, so
+# the bus policy lets it through; klpd must not.
+as_userns_root() { unshare --user --map-root-user -- "$@"; }
+eff=$(as_userns_root awk '/^CapEff/ {print $2}' /proc/self/status)
+check_eq "userns root: CAP_SYS_MODULE (bit 16) effective in its namespace (CapEff $eff)" 1 $(((0x$eff >> 16) & 1))
+check_eq "userns root: another user namespace" 1 \
+	"$([ "$(as_userns_root readlink /proc/self/ns/user)" != "$(readlink /proc/self/ns/user)" ] && echo 1)"
+deny_userns() {
+	local what=$1 out
+	shift
+	out=$(as_userns_root dbus-send --system --print-reply --dest=$BUS $MGR "$IF.$what" "$@" 2>&1)
+	check_match "root in a new user namespace: $what refused by klpd" \
+		"^Error org\\.freedesktop\\.DBus\\.Error\\.AccessDenied: $what needs CAP_SYS_MODULE in the host's user namespace \\(the caller is in another user namespace\\)" "$out"
+	unchanged "userns root: $what"
+}
+deny_userns Load string:klpt_replace uint64:0
+deny_userns Load string:$P/klpt_replace.ko uint64:0
+deny_userns Disable string:klpt_cmdline
+deny_userns Revert string:klpt_busy_patch
+deny_userns Force string:klpt_busy_patch
+deny_userns Unload string:klpt_version
+deny_userns ClearSkippedAtBoot string:klpt_cmdline
+deny_userns Reload
+out=$(as_userns_root klpctl disable klpt_cmdline 2>&1)
+check_eq "userns root: klpctl disable exits 4" 4 "$?"
+unchanged "userns root: klpctl"
+
+# --- root with CAP_SYS_MODULE permitted and in its bounding set, but not
+# effective (klpt-noeff drops it with capset(2) and calls klpd itself).
+deny_noeff() {
+	local out
+	out=$(/usr/lib/klpd-tests/klpt-noeff "$@" 2>&1)
+	check_match "root without effective CAP_SYS_MODULE: $1 refused by klpd" \
+		"^Error org\\.freedesktop\\.DBus\\.Error\\.AccessDenied: $1 needs CAP_SYS_MODULE in the host's user namespace \\(the caller lacks the capability\\)" "$out"
+	unchanged "no effective CAP_SYS_MODULE: $1"
+}
+deny_noeff Load klpt_replace
+deny_noeff Disable klpt_cmdline
+deny_noeff Revert klpt_busy_patch
+deny_noeff Force klpt_busy_patch
+deny_noeff Unload klpt_version
+deny_noeff ClearSkippedAtBoot klpt_cmdline
+deny_noeff Reload
+
 # --- klpctl as the user: a clear message and exit status 4 (klpctl(8)).
 for c in "load klpt_replace" "disable klpt_cmdline" "revert klpt_busy_patch" \
 	"force klpt_busy_patch" "unload klpt_version" "reload"; do
