@@ -546,7 +546,7 @@ void bus_emit_transition_finished(struct manager *m, const struct transition *t)
 	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
 				 "TransitionFinished", "ssst", t->patch,
 				 t->target_patched ? KLPD_TARGET_PATCHED : KLPD_TARGET_UNPATCHED,
-				 transition_how_to_string(t->how), t->end_usec - t->start_usec);
+				 transition_how_to_string(t->how), transition_duration(t));
 }
 
 void bus_emit_transition_stalled(struct manager *m)

@@ -10,6 +10,7 @@ sbin_PROGRAMS += daemon/klpd
 # sd-event, so that the unit tests run it against a fake /sys.
 daemon_state_sources = \
 	daemon/state.c daemon/state.h \
+	daemon/kmsg-clock.c daemon/kmsg-clock.h \
 	daemon/sysfs-livepatch.c daemon/sysfs-livepatch.h \
 	daemon/tasks.c daemon/tasks.h
 

@@ -110,9 +110,8 @@ static void on_transition_finished(void *u, const struct transition *t)
 	log_patch(LOG_NOTICE, t->patch, transition_how_to_string(t->how),
 		  KLPD_MID_TRANSITION_FINISHED, "Transition of '%s' to %s %s after %s", t->patch,
 		  t->target_patched ? "patched" : "unpatched", transition_how_to_string(t->how),
-		  duration_format_short(d, sizeof(d), t->end_usec - t->start_usec));
-	metrics_note_transition(&m->metrics, t->how,
-				t->end_usec > t->start_usec ? t->end_usec - t->start_usec : 0);
+		  duration_format_short(d, sizeof(d), transition_duration(t)));
+	metrics_note_transition(&m->metrics, t->how, transition_duration(t));
 }
 
 static void on_module_unloaded(void *u, const char *module)
@@ -813,7 +812,10 @@ static int on_history_record(const struct livepatch_record *r, uint64_t usec, vo
 
 	if (r->event == LIVEPATCH_EVENT_PATCHING_STARTED ||
 	    r->event == LIVEPATCH_EVENT_UNPATCHING_STARTED)
-		state_hint_transition_start(h->state, r->patch, usec);
+		state_hint_transition_start(h->state, r->patch,
+					    kmsg_clock_to_monotonic(&h->state->kmsg_clock, usec,
+								    now_monotonic()),
+					    usec);
 	if (r->event != LIVEPATCH_EVENT_ENABLING)
 		return 0;
 	for (i = 0; i < h->n_loads && !streq(h->loads[i].patch, r->patch); i++)
@@ -844,7 +846,9 @@ static void history_apply_loads(struct manager *m, const struct history *h)
 		struct patch *p = state_find(m->state, h->loads[i].patch);
 
 		if (p && p->loaded_at == 0)
-			p->loaded_at = h->loads[i].usec + offset;
+			p->loaded_at = kmsg_clock_to_monotonic(&m->state->kmsg_clock, h->loads[i].usec,
+							       now_monotonic()) +
+				       offset;
 	}
 }
 
@@ -970,6 +974,11 @@ int manager_start(struct manager *m)
 	if (r < 0)
 		return log_error_errno(r, "Cannot watch module uevents");
 
+	/* Until a record is read as it is logged, the kernel log's clock is
+	 * taken to be CLOCK_MONOTONIC_RAW: like local_clock(), it is not
+	 * slewed by NTP (kmsg-clock.h). */
+	kmsg_clock_init(&m->state->kmsg_clock,
+			(int64_t)now_monotonic() - (int64_t)now_clock(CLOCK_MONOTONIC_RAW));
 	m->kmsg_fd = kmsg_open(m->root);
 	if (m->kmsg_fd < 0)
 		log_warning_errno(m->kmsg_fd,

@@ -159,13 +159,14 @@ static void note_target(struct state *s, const char *name, bool target_patched)
 }
 
 static void transition_start(struct state *s, const char *name, bool target_patched,
-			     uint64_t start_usec)
+			     uint64_t start_usec, uint64_t start_stamp)
 {
 	s->transition = (struct transition){
 		.active = true,
 		.target_patched = target_patched,
 		.initial_target_patched = target_patched,
 		.start_usec = start_usec,
+		.start_stamp = start_stamp,
 	};
 	snprintf(s->transition.patch, sizeof(s->transition.patch), "%s", name);
 	s->ended_patch[0] = '\0';
@@ -174,7 +175,8 @@ static void transition_start(struct state *s, const char *name, bool target_patc
 	CALL(s, manager_changed, MANAGER_PROP_STATE | MANAGER_PROP_TRANSITION_PATCH);
 }
 
-static void transition_finish(struct state *s, uint64_t end_usec, uint64_t now)
+static void transition_finish(struct state *s, uint64_t end_usec, uint64_t end_stamp,
+			      uint64_t now)
 {
 	struct transition *t = &s->transition;
 	struct patch *p;
@@ -183,6 +185,7 @@ static void transition_finish(struct state *s, uint64_t end_usec, uint64_t now)
 		return;
 	t->active = false;
 	t->end_usec = end_usec > t->start_usec ? end_usec : t->start_usec;
+	t->end_stamp = end_stamp;
 	if (t->forced)
 		t->how = TRANSITION_FORCED;
 	else if (t->target_patched != t->initial_target_patched)
@@ -312,16 +315,17 @@ static void track_transition(struct state *s, struct patch *p, uint64_t now)
 		if (streq(s->ended_patch, p->name) && now < s->ended_at + STATE_SETTLE_USEC)
 			return;
 		if (t->active)
-			transition_finish(s, now, now); /* we missed its end */
-		transition_start(s, p->name, p->sysfs.enabled,
-				 streq(s->hint_patch, p->name) && s->hint_start_usec
-					 ? s->hint_start_usec
-					 : now);
+			transition_finish(s, now, 0, now); /* we missed its end */
+		if (streq(s->hint_patch, p->name) && s->hint_start_usec)
+			transition_start(s, p->name, p->sysfs.enabled, s->hint_start_usec,
+					 s->hint_start_stamp);
+		else
+			transition_start(s, p->name, p->sysfs.enabled, now, 0);
 		return;
 	}
 	/* Without a transition attribute (< 4.12) only kmsg tells. */
 	if (ours && (!p->in_sysfs || p->sysfs.transition == 0))
-		transition_finish(s, now, now);
+		transition_finish(s, now, 0, now);
 }
 
 static bool any_live_replace(const struct state *s)
@@ -373,7 +377,7 @@ static int refresh_one(struct state *s, const char *name, uint64_t now)
 			struct patch *gone = s->patches[i];
 
 			if (s->transition.active && streq(s->transition.patch, gone->name))
-				transition_finish(s, now, now);
+				transition_finish(s, now, 0, now);
 			remove_index(s, i);
 		}
 		return 0;
@@ -627,8 +631,14 @@ void state_note_forced(struct state *s)
 int state_handle_record(struct state *s, const struct livepatch_record *rec, uint64_t record_usec,
 			uint64_t realtime_offset, uint64_t now)
 {
+	uint64_t stamp = record_usec, usec;
 	bool target_patched;
 	int r;
+
+	/* Read as it was logged: a sample of the clocks' offset. Every time
+	 * below is CLOCK_MONOTONIC; the stamp only orders and measures. */
+	kmsg_clock_sample(&s->kmsg_clock, stamp, now);
+	usec = kmsg_clock_to_monotonic(&s->kmsg_clock, stamp, now);
 
 	switch (rec->event) {
 	case LIVEPATCH_EVENT_NONE:
@@ -642,7 +652,8 @@ int state_handle_record(struct state *s, const struct livepatch_record *rec, uin
 	case LIVEPATCH_EVENT_ENABLING:
 		snprintf(s->hint_patch, sizeof(s->hint_patch), "%s", rec->patch);
 		s->hint_start_usec = 0;
-		s->hint_loaded_at = record_usec + realtime_offset;
+		s->hint_start_stamp = 0;
+		s->hint_loaded_at = usec + realtime_offset;
 		return state_refresh(s, rec->patch, now);
 
 	case LIVEPATCH_EVENT_PATCHING_STARTED:
@@ -651,16 +662,20 @@ int state_handle_record(struct state *s, const struct livepatch_record *rec, uin
 		if (!streq(s->hint_patch, rec->patch))
 			s->hint_loaded_at = 0;
 		snprintf(s->hint_patch, sizeof(s->hint_patch), "%s", rec->patch);
-		s->hint_start_usec = record_usec;
+		s->hint_start_usec = usec;
+		s->hint_start_stamp = stamp;
 		if (s->transition.active && !streq(s->transition.patch, rec->patch))
-			transition_finish(s, record_usec, now); /* missed its end */
+			transition_finish(s, usec, 0, now); /* missed its end */
 		if (s->transition.active) {
 			/* Either the start of a transition already seen in sysfs
-			 * (the record's time is the better one), or a reversal:
+			 * (the record's stamp measures it better), or a reversal:
 			 * klp_reverse_transition() logs a start to the opposite
 			 * target for the same patch. */
-			if (record_usec < s->transition.start_usec)
-				s->transition.start_usec = record_usec;
+			if (!s->transition.start_stamp &&
+			    target_patched == s->transition.initial_target_patched)
+				s->transition.start_stamp = stamp;
+			if (usec < s->transition.start_usec)
+				s->transition.start_usec = usec;
 			if (s->transition.target_patched != target_patched) {
 				s->transition.target_patched = target_patched;
 				CALL(s, manager_changed, MANAGER_PROP_STATE);
@@ -668,13 +683,17 @@ int state_handle_record(struct state *s, const struct livepatch_record *rec, uin
 			return state_refresh(s, rec->patch, now);
 		}
 		/* The start of a transition already seen to end: a reversal
-		 * can end within milliseconds, before klpd reads its records. */
-		if (streq(s->last.patch, rec->patch) && record_usec <= s->last.end_usec)
+		 * can end within microseconds, before klpd reads its records.
+		 * A patch already at the record's target cannot be starting
+		 * towards it; and the stamp may be older than that end. */
+		if (streq(s->last.patch, rec->patch) &&
+		    (s->last.target_patched == target_patched || usec <= s->last.end_usec ||
+		     (s->last.end_stamp && stamp <= s->last.end_stamp)))
 			return state_refresh(s, rec->patch, now);
 		r = state_refresh(s, rec->patch, now);
 		/* The record is the truth even if sysfs has no transition flag. */
 		if (!s->transition.active)
-			transition_start(s, rec->patch, target_patched, record_usec);
+			transition_start(s, rec->patch, target_patched, usec, stamp);
 		return r;
 
 	case LIVEPATCH_EVENT_PATCHING_COMPLETE:
@@ -682,7 +701,7 @@ int state_handle_record(struct state *s, const struct livepatch_record *rec, uin
 		target_patched = rec->event == LIVEPATCH_EVENT_PATCHING_COMPLETE;
 		if (s->transition.active && streq(s->transition.patch, rec->patch)) {
 			s->transition.target_patched = target_patched;
-			transition_finish(s, record_usec, now);
+			transition_finish(s, usec, stamp, now);
 		}
 		return state_refresh(s, rec->patch, now);
 
@@ -698,6 +717,13 @@ int state_handle_record(struct state *s, const struct livepatch_record *rec, uin
 		break;
 	}
 	return 1;
+}
+
+uint64_t transition_duration(const struct transition *t)
+{
+	if (t->start_stamp && t->end_stamp >= t->start_stamp)
+		return t->end_stamp - t->start_stamp;
+	return t->end_usec > t->start_usec ? t->end_usec - t->start_usec : 0;
 }
 
 void state_set_blockers(struct state *s, struct blocker *list, size_t n, size_t total)
@@ -741,10 +767,12 @@ void state_transition_reversed(struct state *s)
 	CALL(s, manager_changed, MANAGER_PROP_STATE);
 }
 
-void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec)
+void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec,
+				 uint64_t stamp)
 {
 	snprintf(s->hint_patch, sizeof(s->hint_patch), "%s", patch);
 	s->hint_start_usec = usec;
+	s->hint_start_stamp = stamp;
 	s->hint_loaded_at = 0;
 }
 

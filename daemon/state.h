@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kmsg-clock.h"
 #include "kmsg-record.h"
 #include "names.h"
 #include "sysfs-livepatch.h"
@@ -85,8 +86,11 @@ struct transition {
 	char patch[KLP_MODULE_NAME_MAX];
 	bool target_patched;         /* where the tasks are going now */
 	bool initial_target_patched; /* where they were going at the start */
-	uint64_t start_usec;         /* CLOCK_MONOTONIC (kmsg time when known) */
+	uint64_t start_usec;         /* CLOCK_MONOTONIC: when klpd could first know */
 	uint64_t end_usec;           /* set when it ended */
+	/* The kernel log's stamps of its start and end records (0: not seen),
+	 * which measure its duration best. */
+	uint64_t start_stamp, end_stamp;
 	bool forced;
 	bool stalled;
 	size_t n_blockers_total;
@@ -119,6 +123,7 @@ struct state {
 	struct patch **patches; /* sorted by name */
 	size_t n_patches;
 
+	struct kmsg_clock kmsg_clock; /* the kernel log's stamps -> CLOCK_MONOTONIC */
 	struct transition transition; /* the running one, if active */
 	struct transition last;       /* the last that ended */
 
@@ -130,6 +135,7 @@ struct state {
 	/* A start or load time from kmsg for the patch about to be seen. */
 	char hint_patch[KLP_MODULE_NAME_MAX];
 	uint64_t hint_start_usec;
+	uint64_t hint_start_stamp;
 	uint64_t hint_loaded_at;
 
 	/* Sources of loads klpd started, until their patch shows up. */
@@ -168,9 +174,11 @@ int state_refresh(struct state *s, const char *name, uint64_t now);
  * unsettled leftovers. */
 int state_refresh_pending(struct state *s, uint64_t now);
 
-/* Apply one kmsg record. RECORD_USEC is its timestamp, REALTIME_OFFSET what
- * to add to it for CLOCK_REALTIME. Returns 1 when the record was not
- * understood and the caller must rescan, 0 otherwise, -errno on failure. */
+/* Apply one kmsg record read as it was logged. RECORD_USEC is its stamp
+ * (the kernel log's clock: it also feeds s->kmsg_clock), REALTIME_OFFSET
+ * what to add to CLOCK_MONOTONIC for CLOCK_REALTIME. Returns 1 when the
+ * record was not understood and the caller must rescan, 0 otherwise,
+ * -errno on failure. */
 int state_handle_record(struct state *s, const struct livepatch_record *rec, uint64_t record_usec,
 			uint64_t realtime_offset, uint64_t now);
 
@@ -192,10 +200,16 @@ bool state_set_stalled(struct state *s);
 void state_transition_reversed(struct state *s);
 
 /* A kernel log record from before klpd started says that PATCH's
- * transition started at USEC (CLOCK_MONOTONIC): if PATCH is the one in
+ * transition started at USEC (CLOCK_MONOTONIC; STAMP, its record's stamp,
+ * or 0): if PATCH is the one in
  * transition at the next rescan, that is its start, not the time of the
  * scan. The last hint wins. */
-void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec);
+void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec,
+				 uint64_t stamp);
+
+/* How long T took: between its records' stamps when both were seen, else
+ * between what klpd saw. */
+uint64_t transition_duration(const struct transition *t);
 
 struct patch *state_find(struct state *s, const char *name);
 

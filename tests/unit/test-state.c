@@ -56,7 +56,7 @@ static void on_finished(void *u, const struct transition *t)
 {
 	logf_(u, "finished %s %s %s %llus;", t->patch, t->target_patched ? "patched" : "unpatched",
 	      transition_how_to_string(t->how),
-	      (unsigned long long)((t->end_usec - t->start_usec) / SEC));
+	      (unsigned long long)(transition_duration(t) / SEC));
 }
 
 static void on_unloaded(void *u, const char *m)
@@ -360,8 +360,10 @@ static void test_transition_from_kmsg_forced(void **state)
 	record(f, LIVEPATCH_EVENT_PATCHING_STARTED, "klpt_busy_replace", 6 * SEC, 7 * SEC);
 	p = state_find(f->state, "klpt_busy_replace");
 	assert_non_null(p);
-	assert_int_equal(p->loaded_at, 1006 * SEC);
-	assert_int_equal(f->state->transition.start_usec, 6 * SEC);
+	/* read a second after they were logged: klpd knew at 7 s (the
+	 * records' own clock is not CLOCK_MONOTONIC) */
+	assert_int_equal(p->loaded_at, 1007 * SEC);
+	assert_int_equal(f->state->transition.start_usec, 7 * SEC);
 
 	record(f, LIVEPATCH_EVENT_FORCING, "", 20 * SEC, 20 * SEC);
 	assert_false(p->forced);
@@ -371,7 +373,7 @@ static void test_transition_from_kmsg_forced(void **state)
 	record(f, LIVEPATCH_EVENT_PATCHING_COMPLETE, "klpt_busy_replace", 21 * SEC, 21 * SEC);
 	assert_false(f->state->transition.active);
 	assert_int_equal(f->state->last.how, TRANSITION_FORCED);
-	assert_int_equal(f->state->last.end_usec - f->state->last.start_usec, 15 * SEC);
+	assert_int_equal(transition_duration(&f->state->last), 15 * SEC);
 	assert_true(state_next_wakeup(f->state, 21 * SEC) < 22 * SEC);
 
 	put(f, "sys/kernel/livepatch/klpt_busy_replace/transition", "0");
@@ -593,8 +595,8 @@ static void test_transition_start_from_history(void **state)
 {
 	struct fixture *f = *state;
 
-	state_hint_transition_start(f->state, "klpt_other", 2 * SEC);
-	state_hint_transition_start(f->state, "klpt_busy_patch", 4 * SEC);
+	state_hint_transition_start(f->state, "klpt_other", 2 * SEC, 0);
+	state_hint_transition_start(f->state, "klpt_busy_patch", 4 * SEC, 0);
 	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
 	assert_int_equal(state_rescan(f->state, 30 * SEC), 0);
 	assert_true(f->state->transition.active);
@@ -606,10 +608,83 @@ static void test_no_history_starts_now(void **state)
 	struct fixture *f = *state;
 
 	/* a hint about another patch says nothing about this one */
-	state_hint_transition_start(f->state, "klpt_other", 2 * SEC);
+	state_hint_transition_start(f->state, "klpt_other", 2 * SEC, 0);
 	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
 	assert_int_equal(state_rescan(f->state, 30 * SEC), 0);
 	assert_int_equal(f->state->transition.start_usec, 30 * SEC);
+}
+
+/* The kernel log's clock drifts from CLOCK_MONOTONIC (NTP slews only the
+ * latter): minutes apart on a host up for months, either way. Live records
+ * start transitions when klpd reads them, durations come from the stamps,
+ * and a stall deadline is never counted from the wrong clock. */
+static void test_kmsg_clock_behind(void **state)
+{
+	struct fixture *f = *state;
+
+	/* stamps 5 min behind CLOCK_MONOTONIC */
+	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
+	record(f, LIVEPATCH_EVENT_PATCHING_STARTED, "klpt_busy_patch", 10 * SEC, 310 * SEC);
+	assert_true(f->state->transition.active);
+	assert_int_equal(f->state->transition.start_usec, 310 * SEC);
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/transition", "0");
+	record(f, LIVEPATCH_EVENT_PATCHING_COMPLETE, "klpt_busy_patch", 25 * SEC, 325 * SEC);
+	assert_false(f->state->transition.active);
+	assert_int_equal(transition_duration(&f->state->last), 15 * SEC);
+}
+
+static void test_kmsg_clock_ahead(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_(config_donep) struct config c = {};
+	struct policy_memory mem = {};
+	struct policy_result r = {};
+
+	/* stamps 5 min ahead: taken at face value, the transition would have
+	 * started in the future (and the other way, 5 min ago: stalled and
+	 * reverted the moment its record is read) */
+	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
+	record(f, LIVEPATCH_EVENT_PATCHING_STARTED, "klpt_busy_patch", 400 * SEC, 100 * SEC);
+	assert_int_equal(f->state->transition.start_usec, 100 * SEC);
+
+	/* the defaults: stalled after 60 s, then reverted */
+	assert_int_equal(config_init_defaults(&c), 0);
+	assert_int_equal(policy_evaluate(f->state, &c, &mem, 130 * SEC, &r), 0);
+	assert_int_equal(r.n_actions, 0);
+	assert_int_equal(r.next_usec, 160 * SEC);
+	policy_result_done(&r);
+	assert_int_equal(policy_evaluate(f->state, &c, &mem, 161 * SEC, &r), 0);
+	assert_int_equal(r.n_actions, 2);
+	assert_int_equal(r.actions[0].kind, POLICY_ACTION_STALL);
+	assert_int_equal(r.actions[1].kind, POLICY_ACTION_REVERT);
+	policy_result_done(&r);
+	policy_memory_done(&mem);
+}
+
+/* At start the history's stamps are converted with the stand-in offset,
+ * and never to a time in the future or before boot. */
+static void test_kmsg_clock_history(void **state)
+{
+	struct kmsg_clock c;
+
+	kmsg_clock_init(&c, 300 * (int64_t)SEC); /* CLOCK_MONOTONIC 5 min ahead */
+	assert_int_equal(kmsg_clock_to_monotonic(&c, 5 * SEC, 400 * SEC), 305 * SEC);
+	assert_int_equal(kmsg_clock_to_monotonic(&c, 200 * SEC, 400 * SEC), 400 * SEC);
+	kmsg_clock_init(&c, -300 * (int64_t)SEC); /* 5 min behind */
+	assert_int_equal(kmsg_clock_to_monotonic(&c, 350 * SEC, 400 * SEC), 50 * SEC);
+	assert_int_equal(kmsg_clock_to_monotonic(&c, 5 * SEC, 400 * SEC), 0);
+
+	/* a live sample replaces the stand-in; lower samples (less latency)
+	 * win; an old one gives way, as the clocks drift */
+	kmsg_clock_sample(&c, 100 * SEC, 100 * SEC + 3000);
+	assert_int_equal(c.offset, 3000);
+	kmsg_clock_sample(&c, 101 * SEC, 101 * SEC + 9000);
+	assert_int_equal(c.offset, 3000);
+	kmsg_clock_sample(&c, 102 * SEC, 102 * SEC + 1000);
+	assert_int_equal(c.offset, 1000);
+	kmsg_clock_sample(&c, 800 * SEC, 800 * SEC + 2000);
+	assert_int_equal(c.offset, 2000);
+	assert_int_equal(kmsg_clock_to_monotonic(&c, 900 * SEC, 950 * SEC), 900 * SEC + 2000);
 }
 
 /* What the policy does about leftovers now, with AutoUnload and no delay. */
@@ -723,6 +798,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_record_asks_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_memo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_memo_all_blocking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kmsg_clock_behind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kmsg_clock_ahead, setup, teardown),
+		cmocka_unit_test(test_kmsg_clock_history),
 		cmocka_unit_test_setup_teardown(test_blockers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_on_transition_patch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_kernel, setup, teardown),
