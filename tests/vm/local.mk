@@ -7,6 +7,8 @@ EXTRA_DIST += \
 	tests/vm/run \
 	tests/vm/kernel.sh \
 	tests/vm/rootfs.sh \
+	tests/vm/apt-mirror.sh \
+	tests/vm/guest/klpt-noeff.c \
 	tests/vm/guest/runner \
 	tests/vm/guest/lib.sh \
 	tests/vm/guest/klpd-vm-tests.service \

@@ -4,7 +4,8 @@
 # into it: suite, mirror, package list and this file.
 
 rootfs_suite=bookworm
-rootfs_mirror=${KLPD_VM_MIRROR:-http://deb.debian.org/debian}
+# The mirror the system's apt sources use for that suite (apt-mirror.sh).
+rootfs_mirror=${KLPD_VM_MIRROR:-$(apt_mirror "$rootfs_suite")}
 # systemd, dbus and udev for the real thing; klpd's runtime libraries; the
 # sanitizer runtimes for --enable-sanitizers builds; tools the scenarios use
 # (node_exporter and curl for the metrics scenario).
@@ -20,6 +21,8 @@ rootfs_key() {
 # vm_rootfs: print the path of the cached base archive, building it if absent.
 vm_rootfs() {
 	local key out tmp
+	[ -n "$rootfs_mirror" ] ||
+		die "no apt source serves '$rootfs_suite' (set KLPD_VM_MIRROR to a Debian mirror)"
 	key=$(rootfs_key)
 	out=$cache/rootfs-$key.cpio
 	if [ -s "$out" ]; then
