@@ -129,7 +129,18 @@ static int read_optional_int(int dfd, const char *attr, int absent, int *ret)
 	return r;
 }
 
-static int read_objects(int patch_fd, struct livepatch_sysfs *p)
+/* Whether module NAME is loaded: /sys/module/NAME/ is there. */
+static bool module_loaded(const char *root, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	return module_name_valid(name) &&
+	       path_join(path, sizeof(path), root, MODULE_SYSFS, name) >= 0 &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int read_objects(const char *root, int patch_fd, struct livepatch_sysfs *p)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
@@ -170,6 +181,11 @@ static int read_objects(int patch_fd, struct livepatch_sysfs *p)
 		r = read_optional_int(dirfd(d), attr, -1, &o->patched);
 		if (r < 0)
 			return r;
+		/* Before 6.1 there is no "patched": while the patch is there,
+		 * the kernel patches vmlinux and every target module that is
+		 * loaded, so that is what it is. */
+		if (o->patched < 0)
+			o->patched = streq(o->name, "vmlinux") || module_loaded(root, o->name);
 	}
 	if (errno != 0)
 		return -errno;
@@ -201,7 +217,7 @@ int livepatch_sysfs_read(const char *root, const char *name, struct livepatch_sy
 	if (r >= 0)
 		r = read_optional_int(fd, "stack_order", 0, &p.stack_order);
 	if (r >= 0)
-		r = read_objects(fd, &p);
+		r = read_objects(root, fd, &p);
 	if (r < 0) {
 		livepatch_sysfs_done(&p);
 		/* The directory vanished under us: the patch is gone. */

@@ -33,6 +33,12 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+/* Linux 5.10 has no __noipa (<linux/compiler_attributes.h> gained it later);
+ * gcc has had the attribute since 8. */
+#ifndef __noipa
+#define __noipa __attribute__((__noipa__))
+#endif
+
 static int hold;
 module_param(hold, int, 0644);
 MODULE_PARM_DESC(hold, "nonzero: keep the kthread inside klpt_busy_wait()");

@@ -527,6 +527,32 @@ static void test_blockers_memo(void **state)
 	tasks_memo_clear(&memo);
 }
 
+/* Before 6.1 objects have no "patched": vmlinux is patched, and a target
+ * module is when it is loaded. */
+static void test_objects_without_patched(void **state)
+{
+	struct fixture *f = *state;
+	struct patch *p;
+
+	fake_patch(f, "klpt_busy_patch", 1, 0, 1);
+	rm_rf(f, "sys/kernel/livepatch/klpt_busy_patch/vmlinux/patched");
+	mkdirs(f, "sys/kernel/livepatch/klpt_busy_patch/klpt_busy_target/klpt_busy_wait,1");
+	mkdirs(f, "sys/kernel/livepatch/klpt_busy_patch/xfs/xfs_fs_fill_super,1");
+	put(f, "sys/module/klpt_busy_target/refcnt", "0");
+	assert_int_equal(state_rescan(f->state, SEC), 0);
+	p = state_find(f->state, "klpt_busy_patch");
+	assert_non_null(p);
+	assert_int_equal(p->sysfs.n_objects, 3);
+	for (size_t i = 0; i < p->sysfs.n_objects; i++) {
+		const struct livepatch_object *o = &p->sysfs.objects[i];
+
+		if (strcmp(o->name, "xfs") == 0)
+			assert_int_equal(o->patched, 0); /* not loaded */
+		else
+			assert_int_equal(o->patched, 1);
+	}
+}
+
 /* Every process blocks: the memo has nothing settled (and no list at all). */
 static void test_blockers_memo_all_blocking(void **state)
 {
@@ -798,6 +824,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_record_asks_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_memo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blockers_memo_all_blocking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_objects_without_patched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kmsg_clock_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kmsg_clock_ahead, setup, teardown),
 		cmocka_unit_test(test_kmsg_clock_history),

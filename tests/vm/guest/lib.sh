@@ -6,6 +6,15 @@ KLPT_MODULES=${KLPT_MODULES:-/usr/lib/klpd-tests/modules}
 KLP_SYSFS=/sys/kernel/livepatch
 _klpt_failed=0
 
+# The kernel of the matrix this runs on (tests/vm/kernels), and whether it
+# has "livepatch: Don't block removal of patches that are safe to unload"
+# (upstream since 5.18, or kernel/patches/ applied).
+KLPT_KERNEL=$(sed -n 's/^name=//p' /usr/lib/klpd-tests/kernel 2>/dev/null)
+kernel_has_seed() { grep -qx 'seed=yes' /usr/lib/klpd-tests/kernel 2>/dev/null; }
+# skip WHAT MISSING: WHAT is not tested here, since this kernel lacks the
+# feature MISSING (say which, and since which release). Never for anything else.
+skip() { echo "ok - $1 # SKIP $KLPT_KERNEL has no $2"; }
+
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; _klpt_failed=1; }
 diag() { echo "# $*"; }

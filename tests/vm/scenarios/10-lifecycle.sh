@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # A livepatch's whole life on the real kernel, as the selftests do it by hand:
 # load -> the patched code runs -> disable -> sysfs dir gone -> refcnt 0 -> rmmod.
 . /usr/lib/klpd-tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # Only one transition at a time: insmod of a second livepatch while another is
 # in transition fails with EBUSY and leaves nothing behind. klpd's load queue
 # rests on this.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # A stalled transition with the busy pair: blockers listed by pid and comm,
 # `klpctl revert` ends it as reverted, and in a second run `klpctl force`
 # ends it as forced (to PATCHED, non-replace: pins nothing).

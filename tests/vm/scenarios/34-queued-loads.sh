@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # Two loads back to back while the first transition stalls: the second is
 # queued (not failed) and applied once the first has finished.
 . /usr/lib/klpd-tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # klpd restarted while one patch is applied and another stalls: the new
 # instance rebuilds the same state from the kernel. Stopping klpd changes
 # nothing in the kernel.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # An atomic-replace patch: the patches it replaces vanish from sysfs while
 # their modules stay; klpd shows them as "replaced" leftovers with refcount 0
 # and unloads them on request.

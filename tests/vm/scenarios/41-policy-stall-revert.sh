@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # OnStall=revert with StallTimeout=3s: the stalled load of the busy pair is
 # reversed by klpd itself; TransitionFinished says reverted, PolicyApplied
 # and the journal (KLPD_ACTION=revert) say why.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # Auto-unload: a disabled patch's module is removed after UnloadDelay=2s
 # without anyone calling rmmod (ModuleUnloaded ... policy); after an atomic
 # replace the replaced module goes the same way; AutoUnload=no keeps one.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: matrix
 # The crash-loop guard across a restart of klpd: a boot-time load whose
 # transition still runs when klpd restarts keeps its record (the machine may
 # yet go down in that load, and the next boot must then skip the module);
