@@ -8,6 +8,7 @@ EXTRA_DIST += \
 	tests/vm/kernel.sh \
 	tests/vm/rootfs.sh \
 	tests/vm/apt-mirror.sh \
+	tests/vm/kernels \
 	tests/vm/guest/klpt-noeff.c \
 	tests/vm/guest/runner \
 	tests/vm/guest/lib.sh \
