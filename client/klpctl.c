@@ -635,8 +635,10 @@ static int cmd_show(sd_bus *bus, char **argv)
 		printf("      Loaded: %s ago\n", format_age(age, sizeof(age), p.loaded_at));
 		printf("      Source: %s\n", p.source && *p.source ? p.source : "-");
 		for (size_t i = 0; i < p.n_blockers; i++)
-			printf("%s %" PRIu32 " %s %s\n", i == 0 ? "    Blockers:" : "             ",
-			       p.blockers[i].pid, p.blockers[i].comm, p.blockers[i].stack);
+			/* the stack only for readers klpd shows it to */
+			printf("%s %" PRIu32 " %s%s%s\n", i == 0 ? "    Blockers:" : "             ",
+			       p.blockers[i].pid, p.blockers[i].comm, *p.blockers[i].stack ? " " : "",
+			       p.blockers[i].stack);
 	}
 	patch_info_done(&p);
 	return EXIT_OK;
