@@ -24,6 +24,7 @@
 #include "progress.h"
 #include "properties.h"
 #include "terminal.h"
+#include "utf8.h"
 
 enum {
 	EXIT_OK = 0,
@@ -51,22 +52,37 @@ struct command {
 
 /* --- output helpers */
 
+/* Text klpctl did not write itself (names, messages, anything from the bus)
+ * is escaped (lib/utf8.h) before it is shown: valid UTF-8 for JSON, and no
+ * control character reaches the terminal. Into a buffer of SIZE bytes, cut
+ * between two characters when it is too long. */
+static void text_copy(char *dst, size_t size, const char *s)
+{
+	utf8_escape(dst, size, strempty(s), strlen(strempty(s)));
+}
+
+/* S is escaped first, so only '"' and '\\' are left to quote. */
 static void json_string(const char *s)
 {
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	_cleanup_free_ char *text = utf8_escape_dup(strempty(s));
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+	putchar('"');
+	for (const char *c = text ? text : ""; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			putchar('\\');
+		putchar(*c);
 	}
 	putchar('"');
+}
+
+/* {"patch":NAME,"path":PATH}: what load, install and uninstall print. */
+static void json_patch_path(const char *name, const char *path)
+{
+	printf("{\"patch\":");
+	json_string(name);
+	printf(",\"path\":");
+	json_string(path);
+	printf("}\n");
 }
 
 static int error_exit_code(const sd_bus_error *e, int r)
@@ -112,7 +128,7 @@ struct patch_info {
 	char objects[512];
 	struct {
 		uint32_t pid;
-		char comm[32];
+		char comm[64]; /* escaped, like everything read from the bus */
 		char stack[128];
 	} blockers[16];
 	size_t n_blockers;
@@ -135,7 +151,7 @@ static int read_string_dup(sd_bus_message *m, char **ret)
 	if (r < 0)
 		return r;
 	free(*ret);
-	*ret = strdup(s);
+	*ret = utf8_escape_dup(s);
 	return *ret ? 0 : -ENOMEM;
 }
 
@@ -184,11 +200,15 @@ static int read_patch_properties(sd_bus_message *m, struct patch_info *p)
 			const char *o;
 			size_t off = 0;
 
+			char name[128];
+
 			r = sd_bus_message_enter_container(m, 'a', "(sb)");
-			while (r >= 0 && (r = sd_bus_message_read(m, "(sb)", &o, &b)) > 0)
+			while (r >= 0 && (r = sd_bus_message_read(m, "(sb)", &o, &b)) > 0) {
+				text_copy(name, sizeof(name), o);
 				off += (size_t)snprintf(p->objects + off,
 							off < sizeof(p->objects) ? sizeof(p->objects) - off : 0,
-							"%s%s%s", off ? " " : "", o, b ? "" : "(unpatched)");
+							"%s%s%s", off ? " " : "", name, b ? "" : "(unpatched)");
+			}
 			if (r >= 0)
 				r = sd_bus_message_exit_container(m);
 		} else if (streq(key, "Blockers")) {
@@ -200,10 +220,10 @@ static int read_patch_properties(sd_bus_message *m, struct patch_info *p)
 				if (p->n_blockers >= ELEMENTSOF(p->blockers))
 					continue;
 				p->blockers[p->n_blockers].pid = pid;
-				snprintf(p->blockers[p->n_blockers].comm, sizeof(p->blockers[0].comm),
-					 "%s", comm);
-				snprintf(p->blockers[p->n_blockers].stack,
-					 sizeof(p->blockers[0].stack), "%s", stack);
+				text_copy(p->blockers[p->n_blockers].comm,
+					  sizeof(p->blockers[0].comm), comm);
+				text_copy(p->blockers[p->n_blockers].stack,
+					  sizeof(p->blockers[0].stack), stack);
 				p->n_blockers++;
 			}
 			if (r >= 0)
@@ -356,8 +376,13 @@ struct manager_info {
 
 static void join_words(char *buf, size_t size, char **words)
 {
-	for (char **p = words; p && *p; p++)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", p == words ? "" : " ", *p);
+	for (char **p = words; p && *p; p++) {
+		size_t len = strlen(buf);
+
+		if (p != words && len + 1 < size)
+			buf[len++] = ' ';
+		text_copy(buf + len, size - len, *p);
+	}
 }
 
 /* One property of GetAll's reply, the message at its value (variant entered). */
@@ -379,7 +404,7 @@ static int read_manager_property(sd_bus_message *m, const char *key, const char 
 			if (r < 0)
 				return r;
 			free(*dst[i]);
-			*dst[i] = strdup(v);
+			*dst[i] = utf8_escape_dup(v);
 			return *dst[i] ? 0 : -ENOMEM;
 		}
 	if (streq(key, "Supported"))
@@ -610,8 +635,10 @@ static int cmd_show(sd_bus *bus, char **argv)
 		printf("      Loaded: %s ago\n", format_age(age, sizeof(age), p.loaded_at));
 		printf("      Source: %s\n", p.source && *p.source ? p.source : "-");
 		for (size_t i = 0; i < p.n_blockers; i++)
-			printf("%s %" PRIu32 " %s %s\n", i == 0 ? "    Blockers:" : "             ",
-			       p.blockers[i].pid, p.blockers[i].comm, p.blockers[i].stack);
+			/* the stack only for readers klpd shows it to */
+			printf("%s %" PRIu32 " %s%s%s\n", i == 0 ? "    Blockers:" : "             ",
+			       p.blockers[i].pid, p.blockers[i].comm, *p.blockers[i].stack ? " " : "",
+			       p.blockers[i].stack);
 	}
 	patch_info_done(&p);
 	return EXIT_OK;
@@ -640,7 +667,7 @@ static int on_finished(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		    !streq(patch, w->name))
 			return 0;
 		w->done = true;
-		snprintf(w->failed, sizeof(w->failed), "%s", message);
+		text_copy(w->failed, sizeof(w->failed), message);
 		return 0;
 	}
 	if (!member || !streq(member, "TransitionFinished"))
@@ -650,8 +677,8 @@ static int on_finished(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if (!streq(patch, w->name))
 		return 0;
 	w->done = true;
-	snprintf(w->how, sizeof(w->how), "%s", how);
-	snprintf(w->target, sizeof(w->target), "%s", target);
+	text_copy(w->how, sizeof(w->how), how);
+	text_copy(w->target, sizeof(w->target), target);
 	w->usec = usec;
 	return 0;
 }
@@ -732,10 +759,15 @@ static int wait_finished(sd_bus *bus, struct waiter *w)
 			klpctl_error("the queued load of '%s' failed: %s", w->name, w->failed);
 		return EXIT_REFUSED;
 	}
-	if (arg_json)
-		printf("{\"patch\":\"%s\",\"target\":\"%s\",\"how\":\"%s\",\"usec\":%" PRIu64 "}\n",
-		       w->name, w->target, w->how, w->usec);
-	else
+	if (arg_json) {
+		printf("{\"patch\":");
+		json_string(w->name);
+		printf(",\"target\":");
+		json_string(w->target);
+		printf(",\"how\":");
+		json_string(w->how);
+		printf(",\"usec\":%" PRIu64 "}\n", w->usec);
+	} else
 		printf("Transition of '%s' to %s %s%s%s after %s.\n", w->name, w->target,
 		       color_out(color_of_state(w->how)), w->how, color_out_end(),
 		       duration_format_short(d, sizeof(d), w->usec));
@@ -776,7 +808,7 @@ static int cmd_load(sd_bus *bus, char **argv)
 		return report("bad reply from klpd", NULL, r < 0 ? r : -EBADMSG);
 	if (!arg_wait) {
 		if (arg_json)
-			printf("{\"patch\":\"%s\",\"path\":\"%s\"}\n", name, path);
+			json_patch_path(name, path);
 		else
 			printf("Loading '%s' (%s).\n", name, path);
 		return EXIT_OK;
@@ -863,6 +895,7 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	const char *member = sd_bus_message_get_member(m);
 	const char *a = "", *b = "", *c = "";
+	_cleanup_free_ char *ea = NULL, *eb = NULL, *ec = NULL;
 	uint64_t t = 0;
 	char d[DURATION_MAX];
 
@@ -887,6 +920,7 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 				off += (size_t)snprintf(blockers + off, sizeof(blockers) - off,
 							"%s%" PRIu32 "/%s", off ? "," : "", pid,
 							comm);
+		/* escaped with the other arguments below */
 		b = blockers;
 	}
 	else if (streq(member, "ModuleUnloaded"))
@@ -896,6 +930,12 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	else
 		return 0;
 
+	ea = utf8_escape_dup(a);
+	eb = utf8_escape_dup(b);
+	ec = utf8_escape_dup(c);
+	if (!ea || !eb || !ec)
+		return -ENOMEM;
+	a = ea, b = eb, c = ec;
 	if (arg_json) {
 		printf("{\"signal\":");
 		json_string(member);
@@ -1124,13 +1164,9 @@ static int cmd_install(sd_bus *bus, char **argv)
 			     strerror(-r));
 		return EXIT_OTHER;
 	}
-	if (arg_json) {
-		printf("{\"patch\":");
-		json_string(name);
-		printf(",\"path\":");
-		json_string(path);
-		printf("}\n");
-	} else
+	if (arg_json)
+		json_patch_path(name, path);
+	else
 		printf("Installed '%s' as %s.\n", name, path);
 	return EXIT_OK;
 }
@@ -1160,13 +1196,9 @@ static int cmd_uninstall(sd_bus *bus, char **argv)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
 		(void)fsync(dfd);
-	if (arg_json) {
-		printf("{\"patch\":");
-		json_string(name);
-		printf(",\"path\":");
-		json_string(path);
-		printf("}\n");
-	} else
+	if (arg_json)
+		json_patch_path(name, path);
+	else
 		printf("Removed %s; a loaded '%s' stays loaded.\n", path, name);
 	return EXIT_OK;
 }

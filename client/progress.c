@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "properties.h"
 #include "terminal.h"
+#include "utf8.h"
 
 /* At most ten redraws a second for the clock; a signal redraws at once.
  * Properties are read again only after a signal: every one that the line
@@ -54,8 +55,9 @@ static void copy_string(sd_bus_message *m, char *dst, size_t size)
 {
 	const char *s;
 
+	/* escaped: the line goes to a terminal (lib/utf8.h) */
 	if (sd_bus_message_read(m, "s", &s) >= 0)
-		snprintf(dst, size, "%s", s);
+		utf8_escape(dst, size, s, strlen(s));
 }
 
 static size_t count_blockers(sd_bus_message *m)

@@ -9,6 +9,7 @@
 
 #include "duration.h"
 #include "terminal.h"
+#include "utf8.h"
 
 bool use_color(bool is_tty, const char *term, const char *no_color)
 {
@@ -81,13 +82,21 @@ void klpctl_error(const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 
+	_cleanup_free_ char *text = NULL, *shown_text = NULL;
+	int r;
+
 	progress_line_clear();
-	fprintf(stderr, "%sklpctl:%s ", color_err(COLOR_RED), color_err_end());
 	errno = saved;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vasprintf(&text, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* The arguments are names and messages from elsewhere (the bus, the
+	 * command line, files): escaped, so that none of them can drive the
+	 * terminal. */
+	if (r >= 0)
+		shown_text = utf8_escape_dup(text);
+	fprintf(stderr, "%sklpctl:%s %s\n", color_err(COLOR_RED), color_err_end(),
+		shown_text ? shown_text : "out of memory");
 	errno = saved; /* callers look at it after saying so */
 }
 

@@ -5,16 +5,26 @@
 #include <string.h>
 
 #include "action-result.h"
+#include "utf8.h"
 
+/* The message goes into a D-Bus error, the journal and LoadFailed: it must be
+ * valid UTF-8 even when it echoes a long or odd input, so it is escaped
+ * (lib/utf8.h) and shortened between two characters, never inside one. Only
+ * the first sizeof(res->message) bytes of the text can show, so a text cut
+ * in TEXT's middle is cut after what shows. */
 int action_fail(struct action_result *res, enum action_error e, int errnum, const char *fmt, ...)
 {
+	static const char more[] = "...";
+	char text[2 * sizeof(res->message)];
 	va_list ap;
 
 	res->error = e;
 	res->errnum = errnum;
 	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	if (!utf8_escape(res->message, sizeof(res->message) - strlen(more), text, strlen(text)))
+		strcat(res->message, more);
 	return errnum < 0 ? errnum : -EINVAL;
 }
 

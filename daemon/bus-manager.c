@@ -559,8 +559,9 @@ void bus_emit_transition_stalled(struct manager *m)
 	if (sd_bus_message_new_signal(m->bus, &msg, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
 				      "TransitionStalled") < 0)
 		return;
+	/* A broadcast reaches every user: no stack frames in it. */
 	if (sd_bus_message_append(msg, "s", t->patch) < 0 ||
-	    bus_append_blockers(msg, state_find(m->state, t->patch)) < 0)
+	    bus_append_blockers(msg, state_find(m->state, t->patch), false) < 0)
 		return;
 	(void)sd_bus_send(m->bus, msg, NULL);
 }

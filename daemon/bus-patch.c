@@ -2,6 +2,7 @@
 /* org.klpd.livepatch1.Patch: one object per livepatch module, found through
  * a fallback vtable so that objects come and go with the state. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +70,7 @@ static int append_bool(sd_bus_message *reply, bool b)
 	return sd_bus_message_append_basic(reply, 'b', &v);
 }
 
-int bus_append_blockers(sd_bus_message *reply, const struct patch *p)
+int bus_append_blockers(sd_bus_message *reply, const struct patch *p, bool stacks)
 {
 	int r;
 
@@ -78,11 +79,57 @@ int bus_append_blockers(sd_bus_message *reply, const struct patch *p)
 		return r;
 	for (size_t i = 0; p && i < p->n_blockers; i++) {
 		r = sd_bus_message_append(reply, "(uss)", p->blockers[i].pid, p->blockers[i].comm,
-					  p->blockers[i].stack);
+					  stacks ? p->blockers[i].stack : "");
 		if (r < 0)
 			return r;
 	}
 	return sd_bus_message_close_container(reply);
+}
+
+/* The uid the bus daemon took from the caller's socket (SO_PEERCRED, in the
+ * bus daemon's user namespace: a process in another namespace shows as its
+ * uid outside), never one read from /proc, where a PID can be reused. */
+static int bus_uid(sd_bus_creds *creds, uid_t *ret)
+{
+	uint64_t augmented = sd_bus_creds_get_augmented_mask(creds);
+
+	if (!(augmented & SD_BUS_CREDS_EUID) && sd_bus_creds_get_euid(creds, ret) >= 0)
+		return 0;
+	if (!(augmented & SD_BUS_CREDS_UID) && sd_bus_creds_get_uid(creds, ret) >= 0)
+		return 0;
+	return -ENODATA;
+}
+
+/* klpd reads /proc/PID/stack with its own privileges; the kernel shows that
+ * file only to openers with CAP_SYS_ADMIN in the initial user namespace. So
+ * the frames go only to a caller the kernel would show them to: uid 0 as the
+ * bus saw it (reliable), with CAP_SYS_ADMIN in its effective set (read from
+ * /proc: what it adds is the kernel's rule, the uid is what cannot be faked).
+ * Nobody, when there is no method call being answered or its sender cannot
+ * be told. */
+static bool caller_sees_stacks(sd_bus *bus)
+{
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	sd_bus_message *msg = sd_bus_get_current_message(bus);
+	uid_t uid;
+
+	if (!msg || sd_bus_query_sender_creds(msg,
+					      SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID |
+						      SD_BUS_CREDS_EFFECTIVE_CAPS |
+						      SD_BUS_CREDS_AUGMENT,
+					      &creds) < 0)
+		return false;
+	if (bus_uid(creds, &uid) < 0 || uid != 0)
+		return false;
+	return sd_bus_creds_has_effective_cap(creds, CAP_SYS_ADMIN) > 0;
+}
+
+static bool any_stack(const struct patch *p)
+{
+	for (size_t i = 0; i < p->n_blockers; i++)
+		if (p->blockers[i].stack[0])
+			return true;
+	return false;
 }
 
 static int property_get_name(sd_bus *bus, const char *path, const char *interface,
@@ -198,7 +245,12 @@ static int property_get_blockers(sd_bus *bus, const char *path, const char *inte
 				 const char *property, sd_bus_message *reply, void *userdata,
 				 sd_bus_error *error)
 {
-	return bus_append_blockers(reply, userdata);
+	const struct patch *p = userdata;
+
+	/* Also reached through GetAll and GetManagedObjects: the current
+	 * message is the caller's call in each case. The sender is looked up
+	 * only when there is a frame to hide. */
+	return bus_append_blockers(reply, p, any_stack(p) && caller_sees_stacks(bus));
 }
 
 const sd_bus_vtable patch_vtable[] = {
@@ -221,7 +273,9 @@ const sd_bus_vtable patch_vtable[] = {
 	SD_BUS_PROPERTY("LoadedAt", "t", property_get_loaded_at, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Source", "s", property_get_source, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	/* Its value depends on who asks (stack frames): PropertiesChanged only
+	 * names it, and each client reads it again. */
 	SD_BUS_PROPERTY("Blockers", "a(uss)", property_get_blockers, 0,
-			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+			SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
 	SD_BUS_VTABLE_END,
 };

@@ -33,4 +33,6 @@ int bus_patch_find(sd_bus *bus, const char *path, const char *interface, void *u
 int bus_patch_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes,
 			sd_bus_error *error);
 int bus_patch_path(const char *name, char **ret);
-int bus_append_blockers(sd_bus_message *reply, const struct patch *p);
+/* P's blockers as a(uss); the stack field is "" unless STACKS: the frames go
+ * only to callers the kernel would show /proc/PID/stack (bus-patch.c). */
+int bus_append_blockers(sd_bus_message *reply, const struct patch *p, bool stacks);

@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "sysfs-livepatch.h"
+#include "utf8.h"
 
 static void closedirp(DIR **d)
 {
@@ -172,7 +173,9 @@ static int read_objects(const char *root, int patch_fd, struct livepatch_sysfs *
 			return -ENOMEM;
 		p->objects = o;
 		o = &p->objects[p->n_objects];
-		o->name = strdup(de->d_name);
+		/* An object's name is whatever the patch's author wrote into
+		 * it, and it goes to D-Bus (Objects): escaped (lib/utf8.h). */
+		o->name = utf8_escape_dup(de->d_name);
 		if (!o->name)
 			return -ENOMEM;
 		p->n_objects++;

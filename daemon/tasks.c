@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "tasks.h"
+#include "utf8.h"
 
 void blockers_free(struct blocker *b, size_t n)
 {
@@ -49,7 +50,19 @@ static char *stack_top(int tid_fd)
 		if (e)
 			line = e + 2;
 	}
-	return strdup(line);
+	return utf8_escape_dup(line);
+}
+
+/* Any user can name a thread anything (PR_SET_NAME, /proc/self/comm): the
+ * name is escaped here, so that nothing downstream (D-Bus, the journal,
+ * JSON, a terminal) ever sees its raw bytes. */
+static void read_comm(int tid_fd, char comm[static BLOCKER_COMM_MAX])
+{
+	char raw[BLOCKER_COMM_MAX];
+
+	if (read_line_at(tid_fd, "comm", raw, sizeof(raw)) < 0)
+		raw[0] = '\0';
+	utf8_escape(comm, BLOCKER_COMM_MAX, raw, strlen(raw));
 }
 
 static int add_blocker(struct blocker **list, size_t *n, int tid_fd, uint32_t tid)
@@ -62,8 +75,7 @@ static int add_blocker(struct blocker **list, size_t *n, int tid_fd, uint32_t ti
 	*list = l;
 	b = &l[*n];
 	*b = (struct blocker){ .pid = tid };
-	if (read_line_at(tid_fd, "comm", b->comm, sizeof(b->comm)) < 0)
-		b->comm[0] = '\0';
+	read_comm(tid_fd, b->comm);
 	b->stack = stack_top(tid_fd);
 	if (!b->stack)
 		return -ENOMEM;

@@ -7,9 +7,15 @@
 /* The tasks that hold a livepatch transition back: every thread whose
  * /proc/<pid>/task/<tid>/patch_state is not the transition's target. */
 
+/* The kernel's TASK_COMM_LEN is 16: 15 bytes, each escaped into at most 4
+ * characters (lib/utf8.h), and the NUL. */
+#define BLOCKER_COMM_MAX 64
+
+/* comm and stack are escaped (lib/utf8.h): valid UTF-8, no control
+ * characters, whatever the task named itself. */
 struct blocker {
 	uint32_t pid;  /* the thread id (a kthread's pid) */
-	char comm[32];
+	char comm[BLOCKER_COMM_MAX];
 	char *stack;   /* top frame of /proc/<pid>/task/<tid>/stack, "" if unreadable */
 };
 

@@ -13,6 +13,7 @@ EXTRA_DIST += \
 	kernel/test-modules/klpt_busy_target.c \
 	kernel/test-modules/klpt_busy_patch.c \
 	kernel/test-modules/klpt_busy_replace.c \
+	kernel/test-modules/klpt_busy_wait.h \
 	kernel/test-modules/klpt_plain.c
 
 TESTS += tests/kernel/patch-matches-kernel.sh

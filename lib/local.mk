@@ -10,4 +10,5 @@ libklpd_shared_sources = \
 	lib/fileio.c lib/fileio.h \
 	lib/kmsg-record.c lib/kmsg-record.h \
 	lib/modinfo.c lib/modinfo.h \
-	lib/names.c lib/names.h
+	lib/names.c lib/names.h \
+	lib/utf8.c lib/utf8.h

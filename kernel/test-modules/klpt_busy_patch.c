@@ -7,23 +7,23 @@
  * The target module may be loaded before or after this one: the kernel
  * patches it when it appears.
  */
-#include <linux/delay.h>
 #include <linux/kernel.h>
-#include <linux/kthread.h>
 #include <linux/livepatch.h>
 #include <linux/module.h>
 
+#include "klpt_busy_wait.h"
+
 /*
  * Replacement for klpt_busy_wait(int *hold_p, int *patched_calls_p): waits
- * the same way, and counts its calls in the target's "patched_calls"
- * parameter, through the pointer the caller passes (only the target's
- * kthread calls it, so the increment needs no atomic).
+ * the same way (klpt_busy_wait.h: the kthread interruptibly, a reader of
+ * /proc/klpt_busy killably), and counts its calls in the target's
+ * "patched_calls" parameter, through the pointer the caller passes (not
+ * atomic: the tests only look at whether it grows).
  */
 static void klpt_busy_wait_patched(int *hold_p, int *patched_calls_p)
 {
 	WRITE_ONCE(*patched_calls_p, READ_ONCE(*patched_calls_p) + 1);
-	while (READ_ONCE(*hold_p) && !kthread_should_stop())
-		msleep_interruptible(20);
+	klpt_busy_hold(hold_p);
 }
 
 static struct klp_func klpt_busy_patch_funcs[] = {

@@ -6,22 +6,22 @@
  * it replaces "forced", so their modules stay pinned (refcnt 1) until reboot
  * while this one can still be removed once disabled cleanly.
  */
-#include <linux/delay.h>
 #include <linux/kernel.h>
-#include <linux/kthread.h>
 #include <linux/livepatch.h>
 #include <linux/module.h>
+
+#include "klpt_busy_wait.h"
 
 /*
  * Replacement for klpt_busy_wait(int *hold_p, int *patched_calls_p), the
  * same as klpt_busy_patch's: wait while *hold_p, count the call in the
- * target's "patched_calls" parameter (one caller, no atomic needed).
+ * target's "patched_calls" parameter (not atomic: the tests only look at
+ * whether it grows).
  */
 static void klpt_busy_wait_replaced(int *hold_p, int *patched_calls_p)
 {
 	WRITE_ONCE(*patched_calls_p, READ_ONCE(*patched_calls_p) + 1);
-	while (READ_ONCE(*hold_p) && !kthread_should_stop())
-		msleep_interruptible(20);
+	klpt_busy_hold(hold_p);
 }
 
 static struct klp_func klpt_busy_replace_funcs[] = {

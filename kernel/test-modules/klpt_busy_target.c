@@ -18,6 +18,12 @@
  * Writing hold=0 lets the transition finish within a second or two; writing
  * 1 to /sys/kernel/livepatch/<patch>/force ends it at once.
  *
+ * User tasks can be held the same way: a read of /proc/klpt_busy (mode 0444,
+ * any user) calls klpt_busy_wait() and returns end-of-file once it returns,
+ * so the reader blocks a transition while hold=1, under the name it gave
+ * itself (the tests give it hostile ones). It sleeps killably: kill -9 ends
+ * the read (see klpt_busy_wait.h).
+ *
  * How the patch shows that its code runs: klpt_busy_wait() gets pointers to
  * "hold" and to the "patched_calls" counter as arguments. The replacement in
  * the livepatch module uses those pointers, so it needs no symbol of this
@@ -27,11 +33,13 @@
  * stays 0 until the kthread runs the new code, then grows (nearly 20 a
  * second with hold=0, once per held call with hold=1).
  */
-#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+
+#include "klpt_busy_wait.h"
 
 /* Linux 5.10 has no __noipa (<linux/compiler_attributes.h> gained it later);
  * gcc has had the attribute since 8. */
@@ -44,15 +52,17 @@ module_param(hold, int, 0644);
 MODULE_PARM_DESC(hold, "nonzero: keep the kthread inside klpt_busy_wait()");
 
 /*
- * Written only by the kthread (by the livepatched klpt_busy_wait()), read by
- * sysfs: a plain int with READ_ONCE/WRITE_ONCE is enough for one writer, and
- * lets the stock "int" parameter type show it.
+ * Written by the livepatched klpt_busy_wait(), read by sysfs: a plain int
+ * with READ_ONCE/WRITE_ONCE lets the stock "int" parameter type show it. With
+ * readers of /proc/klpt_busy calling it too, concurrent calls may lose a
+ * count: the tests only look at whether it grows.
  */
 static int patched_calls;
 module_param(patched_calls, int, 0444);
 MODULE_PARM_DESC(patched_calls, "calls that ran the livepatched klpt_busy_wait()");
 
 static struct task_struct *klpt_busy_task;
+static struct proc_dir_entry *klpt_busy_proc;
 
 /*
  * The function the livepatches replace. It must stay a real function that
@@ -69,9 +79,7 @@ void klpt_busy_wait(int *hold_p, int *patched_calls_p);
 
 noinline __noipa __used void klpt_busy_wait(int *hold_p, int *patched_calls_p)
 {
-	/* kthread_should_stop(): module exit must not wait on a held call. */
-	while (READ_ONCE(*hold_p) && !kthread_should_stop())
-		msleep_interruptible(20);
+	klpt_busy_hold(hold_p);
 }
 
 static int klpt_busy_thread(void *unused)
@@ -84,18 +92,36 @@ static int klpt_busy_thread(void *unused)
 	return 0;
 }
 
+/* /proc/klpt_busy: a read waits in klpt_busy_wait(), then reads as empty. */
+static ssize_t klpt_busy_read(struct file *file, char __user *buf, size_t count, loff_t *pos)
+{
+	klpt_busy_wait(&hold, &patched_calls);
+	return 0;
+}
+
+static const struct proc_ops klpt_busy_proc_ops = {
+	.proc_read = klpt_busy_read,
+};
+
 static int __init klpt_busy_target_init(void)
 {
+	klpt_busy_proc = proc_create("klpt_busy", 0444, NULL, &klpt_busy_proc_ops);
+	if (!klpt_busy_proc)
+		return -ENOMEM;
 	klpt_busy_task = kthread_run(klpt_busy_thread, NULL, "klpt_busy");
-	if (IS_ERR(klpt_busy_task))
+	if (IS_ERR(klpt_busy_task)) {
+		proc_remove(klpt_busy_proc);
 		return PTR_ERR(klpt_busy_task);
+	}
 	return 0;
 }
 
 static void __exit klpt_busy_target_exit(void)
 {
-	/* Let a held call return, then wait for the kthread to end. */
+	/* Let held calls return; proc_remove() waits for the readers to leave,
+	 * kthread_stop() for the kthread to end. */
 	WRITE_ONCE(hold, 0);
+	proc_remove(klpt_busy_proc);
 	kthread_stop(klpt_busy_task);
 }
 

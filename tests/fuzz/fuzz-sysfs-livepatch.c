@@ -3,7 +3,7 @@
  * (daemon/sysfs-livepatch.c) on a fake tree whose attribute files hold the
  * input. The input is two bytes saying which files exist, then the contents
  * of the files below, separated by NUL bytes.
- * fuzz-sources: daemon/sysfs-livepatch.c lib/fileio.c lib/names.c */
+ * fuzz-sources: daemon/sysfs-livepatch.c lib/fileio.c lib/names.c lib/utf8.c */
 #include "fileio.h"
 #include "fuzz-util.h"
 #include "macro.h"

@@ -3,11 +3,13 @@
  * one process whose patch_state, comm and stack files hold the input. The
  * input is a flags byte, then patch_state, comm and stack of thread 4242 and
  * patch_state of thread 4243, separated by NUL bytes.
- * fuzz-sources: daemon/tasks.c lib/fileio.c */
+ * comm and stack come out escaped (lib/utf8.h), whatever the bytes.
+ * fuzz-sources: daemon/tasks.c lib/fileio.c lib/utf8.c */
 #include "fileio.h"
 #include "fuzz-util.h"
 #include "macro.h"
 #include "tasks.h"
+#include "utf8.h"
 
 enum { F_STATE, F_COMM, F_STACK, F_STATE2, _F_MAX };
 
@@ -36,15 +38,18 @@ static int expect_blocks(const struct fuzz_field *f, bool present, int target)
 	return state != -1 && state != target;
 }
 
-/* S lies in the NUL-free part of F. */
-static bool within(const char *s, const struct fuzz_field *f)
+/* S lies in the escape of what was read of F: its first CAP bytes, up to a
+ * NUL (read_line_at() reads into a buffer of CAP + 1 bytes). */
+static bool within(const char *s, const struct fuzz_field *f, size_t cap)
 {
-	size_t n = strlen(s);
+	static char esc[UTF8_ESCAPED_MAX(512) + 1];
+	size_t m = strnlen(f->p, f->n);
 
-	for (size_t i = 0; i + n <= f->n; i++)
-		if (memcmp(f->p + i, s, n) == 0)
-			return true;
-	return false;
+	if (m > cap)
+		m = cap;
+	fuzz_assert(m <= 512);
+	fuzz_assert(utf8_escape(esc, sizeof(esc), f->p, m));
+	return strstr(esc, s) != NULL;
 }
 
 /* "[<0>] " and something after it that survives the stripping of trailing
@@ -110,21 +115,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(memchr(b->comm, '\0', sizeof(b->comm)));
 		fuzz_assert(b->stack);
 		fuzz_assert(!strchr(b->stack, '\n'));
+		fuzz_assert(utf8_is_clean(b->comm, strlen(b->comm)));
+		fuzz_assert(utf8_is_clean(b->stack, strlen(b->stack)));
 		if (b->pid == 4243) {
 			/* No comm, no stack: reported all the same. */
 			fuzz_assert(!b->comm[0] && !b->stack[0]);
 			continue;
 		}
 		if (flags & (1u << F_COMM))
-			fuzz_assert(within(b->comm, &f[F_COMM]));
+			fuzz_assert(within(b->comm, &f[F_COMM], BLOCKER_COMM_MAX - 1));
 		else
 			fuzz_assert(!b->comm[0]);
 		if (flags & (1u << F_STACK))
-			fuzz_assert(within(b->stack, &f[F_STACK]));
+			fuzz_assert(within(b->stack, &f[F_STACK], 511));
 		else
 			fuzz_assert(!b->stack[0]);
 		/* The kernel's form: "[<0>] function+0x1/0x2 [module]\n...". */
-		if ((flags & (1u << F_STACK)) && kernel_form(&f[F_STACK]))
+		if ((flags & (1u << F_STACK)) && kernel_form(&f[F_STACK]) &&
+		    strlen(b->stack) <= f[F_STACK].n - 6 &&
+		    utf8_is_clean(f[F_STACK].p + 6, strlen(b->stack)))
 			fuzz_assert(strncmp(b->stack, f[F_STACK].p + 6, strlen(b->stack)) == 0);
 	}
 	blockers_free(list, n);

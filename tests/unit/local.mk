@@ -7,11 +7,13 @@ unit_test_ldadd = $(CMOCKA_LIBS)
 check_PROGRAMS += \
 	tests/unit/test-names \
 	tests/unit/test-duration \
-	tests/unit/test-kmsg-record
+	tests/unit/test-kmsg-record \
+	tests/unit/test-utf8
 TESTS += \
 	tests/unit/test-names \
 	tests/unit/test-duration \
-	tests/unit/test-kmsg-record
+	tests/unit/test-kmsg-record \
+	tests/unit/test-utf8
 
 tests_unit_test_names_SOURCES = tests/unit/test-names.c $(libklpd_shared_sources)
 tests_unit_test_names_CFLAGS = $(unit_test_cflags)
@@ -24,6 +26,10 @@ tests_unit_test_duration_LDADD = $(unit_test_ldadd)
 tests_unit_test_kmsg_record_SOURCES = tests/unit/test-kmsg-record.c $(libklpd_shared_sources)
 tests_unit_test_kmsg_record_CFLAGS = $(unit_test_cflags)
 tests_unit_test_kmsg_record_LDADD = $(unit_test_ldadd)
+
+tests_unit_test_utf8_SOURCES = tests/unit/test-utf8.c $(libklpd_shared_sources)
+tests_unit_test_utf8_CFLAGS = $(unit_test_cflags)
+tests_unit_test_utf8_LDADD = $(unit_test_ldadd)
 endif
 
 if ENABLE_TESTS

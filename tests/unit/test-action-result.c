@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "action-result.h"
+#include "utf8.h"
 
 static const char *const path = "/var/lib/klpd/patches/klpt_x.ko";
 
@@ -102,12 +104,54 @@ static void test_fail(void **state)
 	assert_int_equal(res.error, ACTION_ERROR_FAILED);
 }
 
+/* Item 8 of the review: a long path of multibyte characters used to be cut
+ * inside a character, and sd_bus_error_set() refused the message: the
+ * caller got no reply at all. */
+static bool valid_utf8(const char *s)
+{
+	return utf8_is_clean(s, strlen(s));
+}
+
+static void test_fail_long_multibyte(void **state)
+{
+	char lpath[2048] = "/var/lib/klpd/patches/";
+	struct action_result res = {};
+
+	/* 'é' is 2 bytes: try every parity of the cut */
+	for (size_t shift = 0; shift < 4; shift++) {
+		lpath[22 + shift] = '\0';
+		for (size_t i = 0; i < 600; i++)
+			strcat(lpath, "\xc3\xa9");
+		strcat(lpath, ".ko");
+		assert_int_equal(action_insert_result(-ENOENT, "x", lpath, &res), -ENOENT);
+		assert_true(valid_utf8(res.message));
+		assert_true(strlen(res.message) < sizeof(res.message));
+		assert_true(strlen(res.message) > sizeof(res.message) - 8);
+		assert_string_equal(res.message + strlen(res.message) - 3, "...");
+		assert_memory_equal(res.message, "Loading '/var/lib/klpd/patches/", 31);
+		lpath[22] = 'a', lpath[23] = 'a', lpath[24] = 'a';
+	}
+	/* 3- and 4-byte characters */
+	strcpy(lpath, "/");
+	for (size_t i = 0; i < 250; i++)
+		strcat(lpath, "\xe2\x82\xac\xf0\x9f\x98\x80");
+	action_insert_result(-ENOENT, "x", lpath, &res);
+	assert_true(valid_utf8(res.message));
+	/* bytes that are no UTF-8, and control characters, come out escaped */
+	action_fail(&res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "Bad '%s'", "\xff\x1b[2J");
+	assert_string_equal(res.message, "Bad '\\xff\\x1b[2J'");
+	/* a short message is not marked as shortened */
+	action_fail(&res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "caf\xc3\xa9");
+	assert_string_equal(res.message, "caf\xc3\xa9");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insert),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_fail),
+		cmocka_unit_test(test_fail_long_multibyte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

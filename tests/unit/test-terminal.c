@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -129,6 +131,41 @@ static void test_progress_small_buffer(void **state)
 	assert_string_equal(buf, "1.0s klpt_b");
 }
 
+/* What klpctl_error() writes to stderr for MSG (through "%s"). */
+static char *error_line(const char *msg, char *buf, size_t size)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+
+	assert_non_null(f);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	klpctl_error("bad: %s", msg);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A name from elsewhere cannot drive the terminal through an error line. */
+static void test_error_escaped(void **state)
+{
+	char buf[256];
+
+	assert_string_equal(error_line("\x1b[2J\x1b]0;x\a", buf, sizeof(buf)),
+			    "klpctl: bad: \\x1b[2J\\x1b]0;x\\x07\n");
+	assert_string_equal(error_line("\xff \xc2\x9b caf\xc3\xa9", buf, sizeof(buf)),
+			    "klpctl: bad: \\xff \\xc2\\x9b caf\xc3\xa9\n");
+	assert_string_equal(error_line("two\nlines", buf, sizeof(buf)),
+			    "klpctl: bad: two\\x0alines\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_no_color_without_init),
 		cmocka_unit_test(test_progress_format),
 		cmocka_unit_test(test_progress_small_buffer),
+		cmocka_unit_test(test_error_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
