@@ -53,7 +53,8 @@ int config_snapshot_format(const struct config_texts *texts, char **ret)
 	if (!f)
 		return -ENOMEM;
 	fputs("# klpd: the last configuration it accepted, run on when klpd.conf is refused\n"
-	      "# at start. Rewritten by klpd; removing it is harmless.\n" SNAPSHOT_HEADER "\n",
+	      "# at start. Rewritten by klpd; without it klpd falls back to the defaults.\n"
+	      SNAPSHOT_HEADER "\n",
 	      f);
 	for (size_t i = 0; i < texts->n; i++) {
 		const struct config_text *t = &texts->files[i];
