@@ -368,6 +368,8 @@ static void print_table(const struct patch_info *l, size_t n)
 
 struct manager_info {
 	char *version, *kernel, *state, *transition_patch, *stall_action;
+	char *config_source; /* "files", "last-valid", "defaults"; "" from an older klpd */
+	char **config_errors; /* while the configuration files are refused */
 	int supported, reboot_required;
 	uint64_t stall_deadline; /* usec, CLOCK_REALTIME; 0: none or already stalled */
 	char pinned[512];
@@ -390,10 +392,11 @@ static int read_manager_property(sd_bus_message *m, const char *key, const char 
 				 void *userdata)
 {
 	struct manager_info *mi = userdata;
-	static const char *const strings[] = { "Version", "KernelRelease", "State",
-					       "TransitionPatch", "StallAction" };
-	char **dst[] = { &mi->version, &mi->kernel, &mi->state, &mi->transition_patch,
-			 &mi->stall_action };
+	static const char *const strings[] = { "Version",	  "KernelRelease",
+					       "State",		  "TransitionPatch",
+					       "StallAction",	  "ConfigurationSource" };
+	char **dst[] = { &mi->version,		    &mi->kernel,       &mi->state,
+			 &mi->transition_patch, &mi->stall_action, &mi->config_source };
 	_cleanup_strv_free_ char **words = NULL;
 	const char *v;
 	int r;
@@ -413,6 +416,11 @@ static int read_manager_property(sd_bus_message *m, const char *key, const char 
 		return sd_bus_message_read(m, "b", &mi->reboot_required);
 	if (streq(key, "StallDeadline"))
 		return sd_bus_message_read(m, "t", &mi->stall_deadline);
+	if (streq(key, "ConfigurationErrors")) {
+		strv_free(mi->config_errors);
+		mi->config_errors = NULL;
+		return sd_bus_message_read_strv(m, &mi->config_errors);
+	}
 	if (streq(key, "PinnedModules") || streq(key, "SkippedAtBoot")) {
 		r = sd_bus_message_read_strv(m, &words);
 		if (r < 0)
@@ -429,8 +437,8 @@ static int read_manager_property(sd_bus_message *m, const char *key, const char 
 /* The manager's properties in one round trip. */
 static int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
 {
-	char **strings[] = { &mi->version, &mi->kernel, &mi->state, &mi->transition_patch,
-			     &mi->stall_action };
+	char **strings[] = { &mi->version,	    &mi->kernel,	&mi->state,
+			     &mi->transition_patch, &mi->stall_action, &mi->config_source };
 	int r;
 
 	r = properties_get_all(bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, error,
@@ -451,6 +459,29 @@ static void manager_info_done(struct manager_info *mi)
 	free(mi->state);
 	free(mi->transition_patch);
 	free(mi->stall_action);
+	free(mi->config_source);
+	strv_free(mi->config_errors);
+}
+
+/* One of the ConfigurationErrors, indented under "Config:". Its value
+ * part comes from a file: control characters show as '?', so that none
+ * reaches the terminal. */
+static void print_config_error(const char *e)
+{
+	fputs("              ", stdout);
+	for (const unsigned char *c = (const unsigned char *)e; *c; c++)
+		putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
+	putchar('\n');
+}
+
+/* What the configuration's source means, for the status line. */
+static const char *config_running_on(const char *source)
+{
+	if (streq(source, KLPD_CONFIG_SOURCE_LAST_VALID))
+		return "the last valid one";
+	if (streq(source, KLPD_CONFIG_SOURCE_DEFAULTS))
+		return "the built-in defaults";
+	return "the files";
 }
 
 /* What the policy will do about the running transition, and when. */
@@ -524,6 +555,16 @@ static int cmd_status(sd_bus *bus, char **argv)
 		printf(",\"stall_action\":");
 		json_string(mi.stall_action);
 		printf(",\"stall_deadline\":%" PRIu64, mi.stall_deadline);
+		printf(",\"config_source\":");
+		json_string(mi.config_source);
+		printf(",\"config_refused\":%s,\"config_errors\":[",
+		       mi.config_errors && *mi.config_errors ? "true" : "false");
+		for (char **e = mi.config_errors; e && *e; e++) {
+			if (e != mi.config_errors)
+				putchar(',');
+			json_string(*e);
+		}
+		putchar(']');
 		printf(",\"patches\":[");
 		for (size_t i = 0; i < n; i++) {
 			if (i)
@@ -540,6 +581,13 @@ static int cmd_status(sd_bus *bus, char **argv)
 		putchar('\n');
 		if (*mi.stall_action)
 			print_policy_plan(&mi);
+		if (mi.config_errors && *mi.config_errors) {
+			printf("      Config: %srefused%s, running on %s (see journalctl -u klpd)\n",
+			       color_out(COLOR_RED), color_out_end(),
+			       config_running_on(mi.config_source));
+			for (char **e = mi.config_errors; *e; e++)
+				print_config_error(*e);
+		}
 		printf("      Kernel: %s (livepatch %s)\n", mi.kernel,
 		       mi.supported ? "supported" : "NOT supported");
 		printf("      Reboot: %s%s%s\n", color_out(mi.reboot_required ? COLOR_RED : COLOR_NONE),

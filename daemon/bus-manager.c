@@ -169,7 +169,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 		return r;
 	r = manager_reload(m, &msg_error);
 	if (r < 0 && msg_error)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+		return sd_bus_error_setf(error, KLPD_ERROR_CONFIG_REFUSED,
 					 "Configuration refused, the running one stays:\n%s",
 					 msg_error);
 	if (r < 0)
@@ -275,6 +275,25 @@ static int property_get_patch_directories(sd_bus *bus, const char *path, const c
 	return sd_bus_message_append_strv(reply, m->config.patch_dirs);
 }
 
+static int property_get_configuration_source(sd_bus *bus, const char *path,
+					     const char *interface, const char *property,
+					     sd_bus_message *reply, void *userdata,
+					     sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append(reply, "s", config_origin_to_string(m->config_origin));
+}
+
+/* One "file:line: ..." message per element; empty while the files are valid. */
+static int property_get_configuration_errors(sd_bus *bus, const char *path,
+					     const char *interface, const char *property,
+					     sd_bus_message *reply, void *userdata,
+					     sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	return sd_bus_message_append_strv(reply, m->config_errors);
+}
+
 /* What the policy will do about the running transition, and when. */
 static int stall_plan(struct manager *m, struct policy_plan *plan)
 {
@@ -339,6 +358,10 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("StallAction", "s", property_get_stall_action, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("StallDeadline", "t", property_get_stall_deadline, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ConfigurationSource", "s", property_get_configuration_source, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ConfigurationErrors", "as", property_get_configuration_errors, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
 	SD_BUS_METHOD_WITH_ARGS("Load", SD_BUS_ARGS("s", source, "t", flags),
@@ -524,10 +547,11 @@ void bus_config_changed(struct manager *m)
 {
 	if (!m->bus)
 		return;
-	/* After a reload: PatchDirectories may have changed with the plan. */
+	/* After a reload: PatchDirectories may have changed with the plan, and
+	 * the configuration been refused or accepted. */
 	(void)sd_bus_emit_properties_changed(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
 					     "StallAction", "StallDeadline", "PatchDirectories",
-					     NULL);
+					     "ConfigurationSource", "ConfigurationErrors", NULL);
 }
 
 void bus_emit_transition_started(struct manager *m, const struct transition *t)

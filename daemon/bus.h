@@ -13,7 +13,8 @@ void bus_patch_added(struct manager *m, const struct patch *p);
 void bus_patch_removed(struct manager *m, const struct patch *p);
 void bus_patch_changed(struct manager *m, const struct patch *p, unsigned props);
 void bus_manager_changed(struct manager *m, unsigned props);
-/* After a reload: StallAction, StallDeadline and PatchDirectories may differ. */
+/* After a reload: StallAction, StallDeadline, PatchDirectories and the
+ * ConfigurationSource/ConfigurationErrors may differ. */
 void bus_config_changed(struct manager *m);
 void bus_emit_transition_started(struct manager *m, const struct transition *t);
 void bus_emit_transition_finished(struct manager *m, const struct transition *t);

@@ -779,7 +779,36 @@ static int read_config_file(const char *file, char **ret_buf, size_t *ret_len, c
 	return 0;
 }
 
-static int parse_file(struct config *c, const char *file, bool *found, char **error)
+void config_texts_done(struct config_texts *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->files[i].name);
+		free(t->files[i].text);
+	}
+	free(t->files);
+	*t = (struct config_texts){};
+}
+
+int config_texts_add(struct config_texts *t, const char *name, const char *text, size_t len)
+{
+	_cleanup_free_ char *n = strdup(name), *copy = malloc(len + 1);
+	struct config_text *l;
+
+	if (!n || !copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	l = realloc(t->files, (t->n + 1) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	t->files = l;
+	l[t->n++] = (struct config_text){ .name = TAKE_PTR(n), .text = TAKE_PTR(copy), .len = len };
+	return 0;
+}
+
+/* TEXTS, when not NULL, gets the file's text if it parsed. */
+static int parse_file(struct config *c, const char *file, struct config_texts *texts,
+		      char **error)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
@@ -788,11 +817,12 @@ static int parse_file(struct config *c, const char *file, bool *found, char **er
 	r = read_config_file(file, &buf, &len, error);
 	if (r < 0)
 		return r;
-	if (found)
-		*found = buf != NULL;
 	if (!buf)
 		return 0;
-	return config_parse_buffer(c, file, buf, len, error);
+	r = config_parse_buffer(c, file, buf, len, error);
+	if (r < 0 || !texts)
+		return r;
+	return config_texts_add(texts, file, buf, len);
 }
 
 static int dropin_filter(const struct dirent *d)
@@ -834,7 +864,14 @@ static int append_error(char **all, char *more)
  * errors of all of them at once. */
 int config_load(const char *file, struct config *ret, char **error)
 {
+	return config_load_texts(file, ret, NULL, error);
+}
+
+int config_load_texts(const char *file, struct config *ret, struct config_texts *texts,
+		      char **error)
+{
 	_cleanup_(config_donep) struct config c = {};
+	_cleanup_(config_texts_donep) struct config_texts t = {};
 	_cleanup_free_ char *dir = NULL, *errors = NULL;
 	struct dirent **list = NULL;
 	int n, r, ret_r = 0;
@@ -865,7 +902,7 @@ int config_load(const char *file, struct config *ret, char **error)
 			ret_r = -ENOMEM;
 			break;
 		}
-		r = parse_file(&c, i < 0 ? file : path, NULL, &msg);
+		r = parse_file(&c, i < 0 ? file : path, texts ? &t : NULL, &msg);
 		if (r < 0 && ret_r == 0)
 			ret_r = r;
 		if (append_error(&errors, msg) < 0 || r == -ENOMEM) {
@@ -881,6 +918,10 @@ int config_load(const char *file, struct config *ret, char **error)
 	}
 	*ret = c;
 	c = (struct config){};
+	if (texts) {
+		*texts = t;
+		t = (struct config_texts){};
+	}
 	return 0;
 }
 

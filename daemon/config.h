@@ -80,6 +80,32 @@ int config_parse_buffer(struct config *c, const char *name, const char *buf, siz
  * failure RET is left empty. */
 int config_load(const char *file, struct config *ret, char **error);
 
+/* The text of one file a configuration was read from. */
+struct config_text {
+	char *name;
+	char *text; /* LEN bytes, NUL-terminated */
+	size_t len;
+};
+
+struct config_texts {
+	struct config_text *files; /* in the order they were read */
+	size_t n;
+};
+
+void config_texts_done(struct config_texts *t);
+static inline void config_texts_donep(struct config_texts *t)
+{
+	config_texts_done(t);
+}
+/* Append a copy of TEXT (LEN bytes) of the file NAME. -ENOMEM. */
+int config_texts_add(struct config_texts *t, const char *name, const char *text, size_t len);
+
+/* config_load(), also giving back the text of every file it read (an
+ * accepted configuration is saved so, see config-snapshot.h). TEXTS is
+ * filled only on success. */
+int config_load_texts(const char *file, struct config *ret, struct config_texts *texts,
+		      char **error);
+
 /* The settings for patch NAME: [Policy] overridden by the first [Patch:GLOB]
  * that matches NAME. Returns that section's glob, or NULL. */
 const char *config_policy_for(const struct config *c, const char *name,

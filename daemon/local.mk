@@ -42,6 +42,15 @@ daemon_policy_sources = \
 	daemon/statedir.c daemon/statedir.h
 daemon_klpd_SOURCES += daemon/policy.c daemon/policy.h daemon/statedir.c daemon/statedir.h
 
+# The last valid configuration, saved in the state directory and run on
+# when klpd.conf is refused at start: its text form (pure, unit-tested) and
+# the manager's choice of configuration (manager-config.c).
+daemon_config_snapshot_sources = \
+	daemon/config-snapshot.c daemon/config-snapshot.h \
+	daemon/config.c daemon/config.h
+daemon_klpd_SOURCES += daemon/config-snapshot.c daemon/config-snapshot.h \
+	daemon/manager-config.c
+
 # Boot-time loading: the kernel command line's kill switch and the
 # crash-loop guard's records (pure, unit-tested); manager.c drives them.
 daemon_boot_load_sources = \

@@ -12,9 +12,6 @@
 #include "macro.h"
 #include "manager.h"
 
-/* sysexits.h's EX_CONFIG */
-#define EXIT_CONFIG 78
-
 static void help(void)
 {
 	printf("Usage: klpd [OPTIONS]\n"
@@ -88,7 +85,6 @@ int main(int argc, char *argv[])
 		{},
 	};
 	_cleanup_(manager_freep) struct manager *m = NULL;
-	_cleanup_free_ char *config_error = NULL;
 	bool arg_check_config = false;
 	sigset_t mask;
 	int c, r;
@@ -156,18 +152,12 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		log_warning_errno(r, "Cannot enable the watchdog");
 
-	/* A bad configuration at start is fatal; EX_CONFIG keeps systemd from
-	 * restarting klpd into the same error (RestartPreventExitStatus=). */
-	r = manager_load_config(m, &config_error);
+	/* A bad configuration at start is logged, and klpd runs on the last
+	 * valid one or the defaults: the host must still get its patches. */
+	r = manager_load_config(m);
 	if (r < 0) {
-		if (config_error)
-			log_full(LOG_ERR, 0, NULL, NULL, NULL,
-				 "Configuration is invalid, not starting:\n%s", config_error);
-		else
-			log_error_errno(r, "Cannot read the configuration");
-		(void)sd_notifyf(false, "STATUS=Invalid configuration (see the log)\nERRNO=%d",
-				 -r);
-		return EXIT_CONFIG;
+		(void)sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
+		return EXIT_FAILURE;
 	}
 
 	r = manager_start(m);

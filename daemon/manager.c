@@ -145,7 +145,7 @@ static void update_status(struct manager *m)
 	const struct transition *t = &m->state->transition;
 	size_t applied = state_count(m->state, PATCH_STATE_APPLIED);
 	size_t pinned = state_count(m->state, PATCH_STATE_PINNED);
-	char status[256], since[16], extra[64] = "";
+	char status[256], since[16], extra[64] = "", refused[96] = "";
 	size_t queued = 0;
 
 	for (struct load_request *q = m->queue; q; q = q->next)
@@ -156,8 +156,14 @@ static void update_status(struct manager *m)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %zu queued",
 			 queued);
 
+	/* First, so that it shows in `systemctl status` however long the rest. */
+	if (m->config_errors)
+		snprintf(refused, sizeof(refused),
+			 "Configuration refused, running on %s (see journalctl -u klpd); ",
+			 manager_config_running_on(m));
+
 	if (!m->state->supported)
-		snprintf(status, sizeof(status), "no livepatch support in this kernel");
+		snprintf(status, sizeof(status), "%sno livepatch support in this kernel", refused);
 	else if (t->active) {
 		/* The start as a time of day, not an age: STATUS= changes (and
 		 * wakes PID 1) only when something happens. */
@@ -167,12 +173,12 @@ static void update_status(struct manager *m)
 
 		if (!localtime_r(&start, &tm) || !strftime(since, sizeof(since), "%H:%M:%S", &tm))
 			snprintf(since, sizeof(since), "?");
-		snprintf(status, sizeof(status), "%zu applied, '%s' %s to %s since %s%s", applied,
-			 t->patch, t->stalled ? "stalled" : "in transition",
+		snprintf(status, sizeof(status), "%s%zu applied, '%s' %s to %s since %s%s", refused,
+			 applied, t->patch, t->stalled ? "stalled" : "in transition",
 			 t->target_patched ? "patched" : "unpatched", since, extra);
 	}
 	else
-		snprintf(status, sizeof(status), "idle, %zu applied%s", applied, extra);
+		snprintf(status, sizeof(status), "%sidle, %zu applied%s", refused, applied, extra);
 
 	if (streq(status, m->last_status))
 		return;
@@ -950,6 +956,7 @@ struct manager *manager_free(struct manager *m)
 	state_free(m->state);
 	config_done(&m->config);
 	free(m->config_file);
+	strv_free(m->config_errors);
 	policy_memory_done(&m->policy);
 	free(m->leftovers);
 	free(m->boot_records);
@@ -1025,19 +1032,6 @@ int manager_start(struct manager *m)
 	return 0;
 }
 
-int manager_load_config(struct manager *m, char **error)
-{
-	struct config c;
-	int r;
-
-	r = config_load(m->config_file, &c, error);
-	if (r < 0)
-		return r;
-	config_done(&m->config);
-	m->config = c;
-	return 0;
-}
-
 int manager_reload(struct manager *m, char **error)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -1046,15 +1040,7 @@ int manager_reload(struct manager *m, char **error)
 	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading",
 			 (unsigned long long)now_monotonic());
 	m->last_status[0] = '\0';
-	r = manager_load_config(m, &msg);
-	if (r < 0) {
-		if (msg)
-			log_full(LOG_ERR, 0, NULL, "reload", NULL,
-				 "Configuration refused, keeping the running one:\n%s", msg);
-		else
-			log_error_errno(r, "Configuration refused, keeping the running one");
-	} else
-		log_info("Configuration reloaded from %s", m->config_file);
+	r = manager_reload_config(m, &msg);
 
 	/* A rescan in any case: a reload is also "look at the kernel again". */
 	if (state_rescan(m->state, now_monotonic()) < 0)

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "boot-load.h"
+#include "config-snapshot.h"
 #include "config.h"
 #include "metrics.h"
 #include "names.h"
@@ -33,6 +34,8 @@ struct manager {
 	struct state *state;
 	struct config config;
 	char *config_file; /* KLPD_CONFIG_FILE unless $KLPD_CONFIG_FILE says otherwise */
+	enum config_origin config_origin; /* where CONFIG came from */
+	char **config_errors; /* the files' "file:line: ..." when last refused, else NULL */
 	struct policy_memory policy;
 	/* What the state directory says about leftovers, as last written. */
 	struct leftover_record *leftovers;
@@ -73,9 +76,15 @@ static inline void manager_freep(struct manager **m)
 	manager_free(*m);
 }
 
-/* Read the configuration (at start). On error *ERROR says what is wrong
- * with which file and line. */
-int manager_load_config(struct manager *m, char **error);
+/* Read the configuration at start (manager-config.c). A refused one is
+ * logged with every error and replaced by the last valid configuration or
+ * the defaults: klpd runs anyway. Returns 0, or -ENOMEM. */
+int manager_load_config(struct manager *m);
+/* Re-read it (reload). A refused one is logged and kept in CONFIG_ERRORS,
+ * the running configuration stays: -EINVAL and *ERROR says why. */
+int manager_reload_config(struct manager *m, char **error);
+/* "the last valid one", "the built-in defaults" or "the files". */
+const char *manager_config_running_on(const struct manager *m);
 
 /* Open the kernel's event sources, scan, connect to the bus. */
 int manager_start(struct manager *m);

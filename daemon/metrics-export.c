@@ -33,6 +33,8 @@ static int snapshot_text(struct manager *m, char **ret)
 		.n_patches = s->n_patches,
 		.reboot_required = state_reboot_required(s),
 		.pinned = state_count(s, PATCH_STATE_PINNED),
+		.config_refused = m->config_errors != NULL,
+		.config_source = config_origin_to_string(m->config_origin),
 	};
 	return metrics_format(&snap, ret);
 }

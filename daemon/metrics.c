@@ -157,6 +157,17 @@ int metrics_format(const struct metrics_snapshot *s, char **ret)
 		   "Livepatch modules pinned by a forced transition until reboot.");
 	fprintf(f, "klpd_pinned_modules %zu\n", s->pinned);
 
+	put_header(f, "klpd_config_refused", "gauge",
+		   "1 while klpd.conf is refused (klpd runs on the last valid configuration or the "
+		   "defaults), else 0.");
+	fprintf(f, "klpd_config_refused %d\n", s->config_refused ? 1 : 0);
+
+	put_header(f, "klpd_config_source_info", "gauge",
+		   "Where the running configuration comes from: files, last-valid or defaults.");
+	fputs("klpd_config_source_info{source=\"", f);
+	put_label_value(f, s->config_source ? s->config_source : "files");
+	fputs("\"} 1\n", f);
+
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	*ret = TAKE_PTR(buf);

@@ -60,6 +60,8 @@ struct metrics_snapshot {
 	size_t n_patches;
 	bool reboot_required;
 	size_t pinned;
+	bool config_refused;       /* klpd.conf was refused when last read */
+	const char *config_source; /* the Manager's ConfigurationSource; NULL: "files" */
 };
 
 /* The text of S into *RET (newly allocated, NUL-terminated). Returns 0 or

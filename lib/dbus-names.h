@@ -20,11 +20,17 @@
 #define KLPD_ERROR_BAD_SOURCE KLPD_ERROR_PREFIX "BadSource"
 #define KLPD_ERROR_NOT_SUPPORTED KLPD_ERROR_PREFIX "NotSupported"
 #define KLPD_ERROR_REFUSED KLPD_ERROR_PREFIX "Refused"
+#define KLPD_ERROR_CONFIG_REFUSED KLPD_ERROR_PREFIX "ConfigRefused"
 
 /* Manager.State */
 #define KLPD_STATE_IDLE "idle"
 #define KLPD_STATE_TRANSITION "transition"
 #define KLPD_STATE_STALLED "stalled"
+
+/* Manager.ConfigurationSource */
+#define KLPD_CONFIG_SOURCE_FILES "files"
+#define KLPD_CONFIG_SOURCE_LAST_VALID "last-valid"
+#define KLPD_CONFIG_SOURCE_DEFAULTS "defaults"
 
 /* TransitionFinished "how" */
 #define KLPD_HOW_COMPLETED "completed"

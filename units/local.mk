@@ -3,9 +3,9 @@
 # .gitignore ignores units/*.service and units/*.conf, so all three are
 # generated from .in files.
 #
-# Type=notify-reload needs systemd >= 253 (Debian 12 has 252): with an older
-# systemd on the build host the unit uses Type=notify and an ExecReload=
-# that sends SIGHUP, which klpd handles the same way.
+# The unit is Type=notify with ExecReload=klpctl reload on every systemd:
+# Type=notify-reload (systemd >= 253) would let `systemctl reload` succeed
+# even when klpd refused the new file (see units/klpd.service.in).
 units_generated = \
 	units/tmpfiles/klpd.conf \
 	units/klpd.service \
@@ -30,14 +30,7 @@ units_edit = $(SED) \
 	-e 's|@bindir[@]|$(bindir)|g'
 
 units/klpd.service: $(srcdir)/units/klpd.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) units && \
-	if $(PKG_CONFIG) --atleast-version=253 systemd 2>/dev/null; then \
-		type=notify-reload; reload='\# reload: SIGHUP, sent by systemd (Type=notify-reload)'; \
-	else \
-		type=notify; reload='ExecReload=/bin/kill -HUP $$MAINPID'; \
-	fi && \
-	$(units_edit) -e "s|@SERVICE_TYPE[@]|$$type|" -e "s|@EXEC_RELOAD[@]|$$reload|" \
-		$(srcdir)/units/klpd.service.in >$@.tmp && mv $@.tmp $@
+	$(AM_V_GEN)$(MKDIR_P) units && $(units_edit) $(srcdir)/units/klpd.service.in >$@.tmp && mv $@.tmp $@
 
 units/org.klpd.livepatch1.conf: $(srcdir)/units/org.klpd.livepatch1.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) units && $(units_edit) $(srcdir)/units/org.klpd.livepatch1.conf.in >$@.tmp && mv $@.tmp $@

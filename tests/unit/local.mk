@@ -57,6 +57,17 @@ tests_unit_test_policy_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
 tests_unit_test_policy_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
 endif
 
+# The last valid configuration: its text, read back, and the fallback.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-config-snapshot
+TESTS += tests/unit/test-config-snapshot
+tests_unit_test_config_snapshot_SOURCES = tests/unit/test-config-snapshot.c \
+	$(daemon_config_snapshot_sources) $(libklpd_shared_sources)
+tests_unit_test_config_snapshot_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+tests_unit_test_config_snapshot_CFLAGS = $(unit_test_cflags) $(INIH_CFLAGS)
+tests_unit_test_config_snapshot_LDADD = $(unit_test_ldadd) $(INIH_LIBS)
+endif
+
 # Boot-time loading: kill switch, boot ids, the crash-loop guard's records.
 if ENABLE_TESTS
 check_PROGRAMS += tests/unit/test-boot-load

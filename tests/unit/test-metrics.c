@@ -55,7 +55,16 @@
 	"# HELP klpd_pinned_modules Livepatch modules pinned by a forced transition until "   \
 	"reboot.\n"                                                                       \
 	"# TYPE klpd_pinned_modules gauge\n"                                              \
-	"klpd_pinned_modules " pinned "\n"
+	"klpd_pinned_modules " pinned "\n" CONFIG_LINES("0", "files")
+#define CONFIG_LINES(refused, source)                                                     \
+	"# HELP klpd_config_refused 1 while klpd.conf is refused (klpd runs on the last "     \
+	"valid configuration or the defaults), else 0.\n"                                 \
+	"# TYPE klpd_config_refused gauge\n"                                              \
+	"klpd_config_refused " refused "\n"                                               \
+	"# HELP klpd_config_source_info Where the running configuration comes from: files, " \
+	"last-valid or defaults.\n"                                                       \
+	"# TYPE klpd_config_source_info gauge\n"                                          \
+	"klpd_config_source_info{source=\"" source "\"} 1\n"
 
 #define TRANSITIONS_ZERO                                                                  \
 	"klpd_transitions_total{result=\"completed\"} 0\n"                                \
@@ -123,6 +132,22 @@ static void test_patches_escaped(void **state)
 			    "klpd_patch_info{patch=\"a\\\\b\\\"c\\nd\",state=\"disabled\"} 1\n"
 			    HEAD_TRANSITIONS TRANSITIONS_ZERO HEAD_DURATION DURATION_ZERO
 			    COUNTERS_ZERO GAUGES("1", "1"));
+}
+
+static void test_config_refused(void **state)
+{
+	struct metrics c = {};
+	struct metrics_snapshot s = {
+		.counters = &c,
+		.config_refused = true,
+		.config_source = "last-valid",
+	};
+	_cleanup_free_ char *text = format(&s);
+	const char *tail = CONFIG_LINES("1", "last-valid");
+
+	/* The configuration's lines come last. */
+	assert_true(strlen(text) > strlen(tail));
+	assert_string_equal(text + strlen(text) - strlen(tail), tail);
 }
 
 static void test_counters(void **state)
@@ -283,6 +308,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_zero),
 		cmocka_unit_test(test_patches_escaped),
+		cmocka_unit_test(test_config_refused),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_write_file),
 		cmocka_unit_test(test_write_file_fails),
