@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus.h"
+#include "caller.h"
 #include "dbus-names.h"
 #include "macro.h"
 
@@ -103,25 +104,28 @@ static int bus_uid(sd_bus_creds *creds, uid_t *ret)
 /* klpd reads /proc/PID/stack with its own privileges; the kernel shows that
  * file only to openers with CAP_SYS_ADMIN in the initial user namespace. So
  * the frames go only to a caller the kernel would show them to: uid 0 as the
- * bus saw it (reliable), with CAP_SYS_ADMIN in its effective set (read from
- * /proc: what it adds is the kernel's rule, the uid is what cannot be faked).
+ * bus saw it, with CAP_SYS_ADMIN effective in the host's user namespace.
  * Nobody, when there is no method call being answered or its sender cannot
  * be told. */
 static bool caller_sees_stacks(sd_bus *bus)
 {
 	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
 	sd_bus_message *msg = sd_bus_get_current_message(bus);
+	struct caller_facts facts;
+	pid_t pid;
 	uid_t uid;
 
+	/* uid and pid as the bus took them at connect; capabilities and user
+	 * namespace as the Manager's methods read them (caller.c): root in a
+	 * user namespace of its own has CAP_SYS_ADMIN only in there. */
 	if (!msg || sd_bus_query_sender_creds(msg,
 					      SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID |
-						      SD_BUS_CREDS_EFFECTIVE_CAPS |
-						      SD_BUS_CREDS_AUGMENT,
+						      SD_BUS_CREDS_PID,
 					      &creds) < 0)
 		return false;
-	if (bus_uid(creds, &uid) < 0 || uid != 0)
+	if (bus_uid(creds, &uid) < 0 || uid != 0 || sd_bus_creds_get_pid(creds, &pid) < 0)
 		return false;
-	return sd_bus_creds_has_effective_cap(creds, CAP_SYS_ADMIN) > 0;
+	return caller_facts_read(pid, uid, &facts) >= 0 && !caller_verdict(&facts, CAP_SYS_ADMIN);
 }
 
 static bool any_stack(const struct patch *p)
