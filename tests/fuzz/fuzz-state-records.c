@@ -4,7 +4,7 @@
  * patch, one in transition and one leftover module. The input is records
  * separated by NUL bytes. Whatever the kernel logs, the model stays
  * consistent and frees everything.
- * fuzz-sources: daemon/state.c daemon/sysfs-livepatch.c daemon/tasks.c lib/kmsg-record.c lib/names.c lib/fileio.c lib/utf8.c */
+ * fuzz-sources: daemon/state.c daemon/kmsg-clock.c daemon/sysfs-livepatch.c daemon/tasks.c lib/kmsg-record.c lib/names.c lib/fileio.c lib/utf8.c */
 #include "fuzz-util.h"
 #include "macro.h"
 #include "state.h"

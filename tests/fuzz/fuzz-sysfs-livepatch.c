@@ -5,6 +5,8 @@
  * of the files below, separated by NUL bytes.
  * fuzz-sources: daemon/sysfs-livepatch.c lib/fileio.c lib/names.c lib/utf8.c */
 #include "fileio.h"
+#include <limits.h>
+
 #include "fuzz-util.h"
 #include "macro.h"
 #include "sysfs-livepatch.h"
@@ -129,6 +131,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ok = expect_int(&f[F_EXT4_PATCHED], mask & (1u << F_EXT4_PATCHED), -1,
 				&ext4_patched, &judged) &&
 		     ok;
+
+	/* without <obj>/patched (before 6.1) it is derived: vmlinux always,
+	 * a module when /sys/module/<name> is there */
+	if (vmlinux == -1)
+		vmlinux = 1;
+	if (ext4 && ext4_patched == -1) {
+		char m[PATH_MAX];
+		struct stat st;
+
+		snprintf(m, sizeof(m), "%s/sys/module/ext4", root);
+		ext4_patched = stat(m, &st) == 0 && S_ISDIR(st.st_mode);
+	}
 
 	memset(&p, 0xa5, sizeof(p));
 	r = livepatch_sysfs_read(root, PATCH, &p);
