@@ -18,3 +18,5 @@ EXTRA_DIST += \
 
 TESTS += tests/kernel/patch-matches-kernel.sh
 EXTRA_DIST += tests/kernel/patch-matches-kernel.sh
+# Needs the 5.10-klp kernel built (tests/vm/build-kernel): run by hand.
+EXTRA_DIST += tests/kernel/klp-kernel-carries-patch.sh

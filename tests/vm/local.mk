@@ -9,6 +9,9 @@ EXTRA_DIST += \
 	tests/vm/rootfs.sh \
 	tests/vm/apt-mirror.sh \
 	tests/vm/kernels \
+	tests/vm/kernel-build.sh \
+	tests/vm/build-kernel \
+	tests/vm/kernel-configs/5.10-klp.config \
 	tests/vm/guest/klpt-noeff.c \
 	tests/vm/guest/runner \
 	tests/vm/guest/lib.sh \
