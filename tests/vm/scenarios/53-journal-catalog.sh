@@ -21,7 +21,7 @@ check "catalog installed" test -s $CATALOG
 check "journalctl --update-catalog" journalctl --update-catalog
 listed=$(journalctl --list-catalog)
 mapfile -t ids < <(sed -n 's/^-- \([0-9a-f]\{32\}\)$/\1/p' $CATALOG)
-check_eq "klpd.catalog has an entry for each of the 12 MESSAGE_IDs" 12 "${#ids[@]}"
+check_eq "klpd.catalog has an entry for each of the 13 MESSAGE_IDs" 13 "${#ids[@]}"
 missing=()
 for id in "${ids[@]}"; do
 	grep -q "^$id klpd: " <<<"$listed" || missing+=("$id")
