@@ -15,6 +15,7 @@
 #include "config.h"
 #include "duration.h"
 #include "names.h"
+#include "utf8.h"
 
 /* Errors reported per file; more would only repeat the same mistake. */
 #define CONFIG_ERRORS_MAX 20
@@ -130,6 +131,19 @@ static void add_error(struct parser *p, unsigned line, const char *fmt, ...)
 	if (n < 0) {
 		p->oom = true;
 		return;
+	}
+	/* The message echoes the file's bytes (a key, a value, a section) and
+	 * its name: it goes to D-Bus, the journal and a terminal, so it is
+	 * escaped here, once. */
+	if (!utf8_is_clean(full, (size_t)n)) {
+		char *clean = utf8_escape_dup(full);
+
+		free(full);
+		if (!clean) {
+			p->oom = true;
+			return;
+		}
+		full = clean;
 	}
 	errors = realloc(p->errors, (p->n_errors + 1) * sizeof(*errors));
 	if (errors)

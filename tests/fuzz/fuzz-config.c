@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The config parser (daemon/config.c, through inih) on any klpd.conf text:
  * it either accepts the file with every value in range, or refuses it with
- * one "t.conf:LINE: ..." message per line of error. The same text always
- * gives the same answer, and nothing leaks either way.
- * fuzz-sources: daemon/config.c lib/duration.c lib/names.c lib/fileio.c
+ * one "t.conf:LINE: ..." message per line of error, escaped to clean UTF-8
+ * whatever bytes the file holds. The same text always gives the same answer,
+ * and nothing leaks either way.
+ * fuzz-sources: daemon/config.c lib/duration.c lib/names.c lib/fileio.c lib/utf8.c
  * fuzz-libs: inih */
 #include "config.h"
 #include "fuzz-util.h"
 #include "macro.h"
+#include "utf8.h"
 
 /* Every line of ERROR starts with "t.conf:" and a line number (0 for the
- * file as a whole) no larger than the text's line count. */
+ * file as a whole) no larger than the text's line count, and holds nothing
+ * utf8_escape() would change. */
 static void check_errors(const char *error, const uint8_t *data, size_t size)
 {
 	unsigned lines = 1;
@@ -26,6 +29,7 @@ static void check_errors(const char *error, const uint8_t *data, size_t size)
 		n = strtoul(l + 7, &end, 10);
 		fuzz_assert(end > l + 7 && *end == ':');
 		fuzz_assert(n <= lines);
+		fuzz_assert(utf8_is_clean(l, nl ? (size_t)(nl - l) : strlen(l)));
 		if (!nl)
 			break;
 		l = nl + 1;

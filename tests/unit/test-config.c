@@ -141,6 +141,13 @@ static void test_bad(void **state)
 		{ "[Daemon]\nLoadAtBoot=yes # at start\n",
 		  "t.conf:2: key 'LoadAtBoot' in section 'Daemon': value 'yes # at start' must be a "
 		  "boolean (yes or no)" },
+		/* the file's bytes are echoed escaped: never invalid UTF-8 or a
+		 * control character in a D-Bus reply, the journal or a terminal */
+		{ "[Policy]\nOnStall=\xff\x1b[2J\n",
+		  "t.conf:2: key 'OnStall' in section 'Policy': value '\\xff\\x1b[2J' must be one "
+		  "of wait, revert, force" },
+		{ "[Policy]\nSt\xc3\xa4ll\xe2\x82=1\n",
+		  "t.conf:2: unknown key 'St\xc3\xa4ll\\xe2\\x82' in section 'Policy'" },
 		/* unknown keys and sections */
 		{ "[Policy]\nStallTimout=5s\n", "t.conf:2: unknown key 'StallTimout' in section 'Policy'" },
 		{ "[Policy]\nstalltimeout=5s\n",
