@@ -1005,6 +1005,7 @@ int manager_start(struct manager *m)
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the kernel's livepatch state");
 	history_apply_loads(m, &history);
+	state_hints_clear(m->state);
 
 	/* When the leftovers became ones, from before a restart. */
 	r = leftovers_load(statedir_path(), &m->leftovers, &m->n_leftovers);

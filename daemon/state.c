@@ -316,10 +316,14 @@ static void track_transition(struct state *s, struct patch *p, uint64_t now)
 			return;
 		if (t->active)
 			transition_finish(s, now, 0, now); /* we missed its end */
-		if (streq(s->hint_patch, p->name) && s->hint_start_usec)
-			transition_start(s, p->name, p->sysfs.enabled, s->hint_start_usec,
-					 s->hint_start_stamp);
-		else
+		if (streq(s->hint_patch, p->name) && s->hint_start_usec) {
+			/* a hint dates one transition: a later one of the
+			 * same patch is not the one it saw start */
+			uint64_t start = s->hint_start_usec, stamp = s->hint_start_stamp;
+
+			s->hint_start_usec = s->hint_start_stamp = 0;
+			transition_start(s, p->name, p->sysfs.enabled, start, stamp);
+		} else
 			transition_start(s, p->name, p->sysfs.enabled, now, 0);
 		return;
 	}
@@ -694,6 +698,7 @@ int state_handle_record(struct state *s, const struct livepatch_record *rec, uin
 		/* The record is the truth even if sysfs has no transition flag. */
 		if (!s->transition.active)
 			transition_start(s, rec->patch, target_patched, usec, stamp);
+		s->hint_start_usec = s->hint_start_stamp = 0; /* it dated this one */
 		return r;
 
 	case LIVEPATCH_EVENT_PATCHING_COMPLETE:
@@ -774,6 +779,12 @@ void state_hint_transition_start(struct state *s, const char *patch, uint64_t us
 	s->hint_start_usec = usec;
 	s->hint_start_stamp = stamp;
 	s->hint_loaded_at = 0;
+}
+
+void state_hints_clear(struct state *s)
+{
+	s->hint_patch[0] = '\0';
+	s->hint_start_usec = s->hint_start_stamp = s->hint_loaded_at = 0;
 }
 
 uint64_t state_next_wakeup(const struct state *s, uint64_t now)

@@ -201,11 +201,16 @@ void state_transition_reversed(struct state *s);
 
 /* A kernel log record from before klpd started says that PATCH's
  * transition started at USEC (CLOCK_MONOTONIC; STAMP, its record's stamp,
- * or 0): if PATCH is the one in
- * transition at the next rescan, that is its start, not the time of the
- * scan. The last hint wins. */
+ * or 0): if PATCH is the one in transition at the next rescan, that is its
+ * start, not the time of the scan. The last hint wins; a hint dates one
+ * transition only. */
 void state_hint_transition_start(struct state *s, const char *patch, uint64_t usec,
 				 uint64_t stamp);
+
+/* Forget the hints of the history, once the start-up scan has used what it
+ * could: a transition the history saw start has ended when that scan does
+ * not find it, and a later one of the same patch starts when it is seen. */
+void state_hints_clear(struct state *s);
 
 /* How long T took: between its records' stamps when both were seen, else
  * between what klpd saw. */

@@ -629,6 +629,45 @@ static void test_transition_start_from_history(void **state)
 	assert_int_equal(f->state->transition.start_usec, 4 * SEC);
 }
 
+/* The history dated a transition that had ended by the start-up scan: the
+ * next transition of that patch, minutes later, starts when it is seen (it
+ * used to be dated back to the old record, so that a short StallTimeout
+ * reverted it at once). */
+static void test_history_of_ended_transition(void **state)
+{
+	struct fixture *f = *state;
+
+	state_hint_transition_start(f->state, "klpt_busy_patch", 4 * SEC, 0);
+	fake_patch(f, "klpt_busy_patch", 1, 0, 1);
+	assert_int_equal(state_rescan(f->state, 30 * SEC), 0);
+	assert_false(f->state->transition.active);
+	state_hints_clear(f->state);
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/enabled", "0");
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/transition", "1");
+	assert_int_equal(state_rescan(f->state, 300 * SEC), 0);
+	assert_true(f->state->transition.active);
+	assert_int_equal(f->state->transition.start_usec, 300 * SEC);
+}
+
+/* A hint dates the one transition it saw start, not the patch's next one. */
+static void test_hint_dates_one_transition(void **state)
+{
+	struct fixture *f = *state;
+
+	state_hint_transition_start(f->state, "klpt_busy_patch", 4 * SEC, 0);
+	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
+	assert_int_equal(state_rescan(f->state, 30 * SEC), 0);
+	assert_int_equal(f->state->transition.start_usec, 4 * SEC);
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/transition", "0");
+	assert_int_equal(state_rescan(f->state, 40 * SEC), 0);
+	assert_false(f->state->transition.active);
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/enabled", "0");
+	put(f, "sys/kernel/livepatch/klpt_busy_patch/transition", "1");
+	assert_int_equal(state_rescan(f->state, 300 * SEC), 0);
+	assert_true(f->state->transition.active);
+	assert_int_equal(f->state->transition.start_usec, 300 * SEC);
+}
+
 static void test_no_history_starts_now(void **state)
 {
 	struct fixture *f = *state;
@@ -832,6 +871,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blockers_on_transition_patch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_start_from_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_of_ended_transition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hint_dates_one_transition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_history_starts_now, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_kernel_force_pins_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_patched_kernel_force_pins_none, setup, teardown),
