@@ -1,6 +1,8 @@
 # client/: klpctl, a thin D-Bus client of klpd.
 bin_PROGRAMS += client/klpctl
-client_klpctl_SOURCES = client/klpctl.c \
+client_klpctl_SOURCES = client/klpctl.c client/klpctl.h \
+	client/cmd-query.c client/cmd-transition.c client/cmd-monitor.c client/cmd-install.c \
+	client/bus-objects.c client/bus-objects.h client/output.c client/output.h \
 	client/terminal.c client/terminal.h client/progress.c client/progress.h \
 	client/properties.c client/properties.h \
 	$(libklpd_shared_sources)

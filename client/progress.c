@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "dbus-names.h"
+#include "klpctl.h"
 #include "macro.h"
 #include "names.h"
 #include "progress.h"
@@ -34,14 +35,6 @@ struct progress {
 	uint64_t stall_deadline;
 	size_t n_blockers;
 };
-
-static uint64_t now_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static int on_change(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
@@ -136,7 +129,7 @@ static void draw(struct progress *p, uint64_t now)
 		.n_blockers = ours ? p->n_blockers : 0,
 		.stall_action = ours ? p->stall_action : "",
 		.stall_deadline = p->stall_deadline,
-		.now = now_clock(CLOCK_REALTIME),
+		.now = now_usec(CLOCK_REALTIME),
 	};
 	progress_line_show(progress_format(line, sizeof(line), &info,
 					   terminal_width(STDERR_FILENO)));
@@ -152,7 +145,7 @@ int progress_new(sd_bus *bus, const char *patch, struct progress **ret)
 		return -ENOMEM;
 	p->bus = sd_bus_ref(bus);
 	snprintf(p->patch, sizeof(p->patch), "%s", patch);
-	p->started = now_clock(CLOCK_MONOTONIC);
+	p->started = now_usec(CLOCK_MONOTONIC);
 	p->dirty = true;
 	r = sd_bus_path_encode(KLPD_PATCH_PATH_PREFIX, patch, &p->path);
 	/* every signal of the Manager, and property changes of both objects */
@@ -177,7 +170,7 @@ int progress_new(sd_bus *bus, const char *patch, struct progress **ret)
 
 uint64_t progress_update(struct progress *p)
 {
-	uint64_t now = now_clock(CLOCK_MONOTONIC);
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
 
 	if (p->dirty)
 		reread(p);

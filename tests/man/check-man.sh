@@ -163,7 +163,7 @@ fi
 
 # --- 4. klpctl(8) and klpd(8) against the programs
 
-klpctl_src=$(flat "$top/client/klpctl.c")
+klpctl_src=$(flat "$top"/client/*.c)
 # The entries of "static const struct command commands[] = { ... };".
 table=$(grep -oE 'struct command commands\[\] *= *\{.*' <<<"$klpctl_src" | sed -E 's/\} *; .*//')
 mapfile -t commands < <(grep -oE '\{ *"[a-z][a-z-]*" *,' <<<"$table" | sed -E 's/\{ *"(.*)".*/\1/')
