@@ -7,7 +7,6 @@
 #include "bus-objects.h"
 #include "dbus-names.h"
 #include "macro.h"
-#include "properties.h"
 #include "utf8.h"
 
 void text_copy(char *dst, size_t size, const char *s)
@@ -15,30 +14,42 @@ void text_copy(char *dst, size_t size, const char *s)
 	utf8_escape(dst, size, strempty(s), strlen(strempty(s)));
 }
 
+/* --- the walker */
 
-void patch_info_done(struct patch_info *p)
+static int set_by_signature(sd_bus_message *m, const struct bus_property *p, void *obj)
 {
-	free(p->path);
-	free(p->name);
-	free(p->state);
-	free(p->replace);
-	free(p->source);
-}
-
-static int read_string_dup(sd_bus_message *m, char **ret)
-{
+	void *field = (char *)obj + p->offset;
 	const char *s;
-	int r = sd_bus_message_read(m, "s", &s);
+	int r;
 
+	if (streq(p->signature, "as")) {
+		strv_free(*(char ***)field);
+		*(char ***)field = NULL;
+		return sd_bus_message_read_strv(m, field);
+	}
+	if (!streq(p->signature, "s"))
+		return sd_bus_message_read_basic(m, p->signature[0], field);
+	r = sd_bus_message_read(m, "s", &s);
 	if (r < 0)
 		return r;
-	free(*ret);
-	*ret = utf8_escape_dup(s);
-	return *ret ? 0 : -ENOMEM;
+	if (p->size) {
+		utf8_escape(field, p->size, s, strlen(s));
+		return 0;
+	}
+	free(*(char **)field);
+	*(char **)field = utf8_escape_dup(s);
+	return *(char **)field ? 0 : -ENOMEM;
 }
 
-/* a{sv} of org.klpd.livepatch1.Patch */
-int read_patch_properties(sd_bus_message *m, struct patch_info *p)
+static const struct bus_property *property_find(const struct bus_property *map, const char *name)
+{
+	for (; map->name; map++)
+		if (streq(map->name, name))
+			return map;
+	return NULL;
+}
+
+int bus_map_properties(sd_bus_message *m, const struct bus_property *map, void *obj)
 {
 	int r;
 
@@ -46,8 +57,8 @@ int read_patch_properties(sd_bus_message *m, struct patch_info *p)
 	if (r < 0)
 		return r;
 	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		const struct bus_property *p;
 		const char *key, *sig;
-		int b;
 
 		r = sd_bus_message_read(m, "s", &key);
 		if (r < 0)
@@ -58,60 +69,11 @@ int read_patch_properties(sd_bus_message *m, struct patch_info *p)
 		r = sd_bus_message_enter_container(m, 'v', sig);
 		if (r < 0)
 			return r;
-		if (streq(key, "Name"))
-			r = read_string_dup(m, &p->name);
-		else if (streq(key, "State"))
-			r = read_string_dup(m, &p->state);
-		else if (streq(key, "Replace"))
-			r = read_string_dup(m, &p->replace);
-		else if (streq(key, "Source"))
-			r = read_string_dup(m, &p->source);
-		else if (streq(key, "Enabled") && (r = sd_bus_message_read(m, "b", &b)) >= 0)
-			p->enabled = b;
-		else if (streq(key, "Transition") && (r = sd_bus_message_read(m, "b", &b)) >= 0)
-			p->transition = b;
-		else if (streq(key, "Forced") && (r = sd_bus_message_read(m, "b", &b)) >= 0)
-			p->forced = b;
-		else if (streq(key, "StackOrder"))
-			r = sd_bus_message_read(m, "u", &p->stack_order);
-		else if (streq(key, "Refcount"))
-			r = sd_bus_message_read(m, "i", &p->refcount);
-		else if (streq(key, "LoadedAt"))
-			r = sd_bus_message_read(m, "t", &p->loaded_at);
-		else if (streq(key, "Objects")) {
-			const char *o;
-			size_t off = 0;
-
-			char name[128];
-
-			r = sd_bus_message_enter_container(m, 'a', "(sb)");
-			while (r >= 0 && (r = sd_bus_message_read(m, "(sb)", &o, &b)) > 0) {
-				text_copy(name, sizeof(name), o);
-				off += (size_t)snprintf(p->objects + off,
-							off < sizeof(p->objects) ? sizeof(p->objects) - off : 0,
-							"%s%s%s", off ? " " : "", name, b ? "" : "(unpatched)");
-			}
-			if (r >= 0)
-				r = sd_bus_message_exit_container(m);
-		} else if (streq(key, "Blockers")) {
-			uint32_t pid;
-			const char *comm, *stack;
-
-			r = sd_bus_message_enter_container(m, 'a', "(uss)");
-			while (r >= 0 && (r = sd_bus_message_read(m, "(uss)", &pid, &comm, &stack)) > 0) {
-				if (p->n_blockers >= ELEMENTSOF(p->blockers))
-					continue;
-				p->blockers[p->n_blockers].pid = pid;
-				text_copy(p->blockers[p->n_blockers].comm,
-					  sizeof(p->blockers[0].comm), comm);
-				text_copy(p->blockers[p->n_blockers].stack,
-					  sizeof(p->blockers[0].stack), stack);
-				p->n_blockers++;
-			}
-			if (r >= 0)
-				r = sd_bus_message_exit_container(m);
-		} else
+		p = property_find(map, key);
+		if (!p)
 			r = sd_bus_message_skip(m, sig);
+		else
+			r = (p->set ? p->set : set_by_signature)(m, p, obj);
 		if (r < 0)
 			return r;
 		r = sd_bus_message_exit_container(m); /* v */
@@ -124,6 +86,114 @@ int read_patch_properties(sd_bus_message *m, struct patch_info *p)
 	if (r < 0)
 		return r;
 	return sd_bus_message_exit_container(m);
+}
+
+void bus_properties_free(const struct bus_property *map, void *obj)
+{
+	for (; map->name; map++) {
+		void *field = (char *)obj + map->offset;
+
+		if (map->set)
+			continue;
+		if (streq(map->signature, "as")) {
+			strv_free(*(char ***)field);
+			*(char ***)field = NULL;
+		} else if (streq(map->signature, "s") && map->size == 0) {
+			free(*(char **)field);
+			*(char **)field = NULL;
+		}
+	}
+}
+
+int bus_get_all(sd_bus *bus, const char *path, const char *interface, sd_bus_error *error,
+		sd_bus_message **ret)
+{
+	return sd_bus_call_method(bus, KLPD_BUS_NAME, path, "org.freedesktop.DBus.Properties",
+				  "GetAll", error, ret, "s", interface);
+}
+
+int bus_get_properties(sd_bus *bus, const char *path, const char *interface,
+		       const struct bus_property *map, void *obj, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	int r;
+
+	r = bus_get_all(bus, path, interface, error, &reply);
+	if (r < 0)
+		return r;
+	return bus_map_properties(reply, map, obj);
+}
+
+/* --- org.klpd.livepatch1.Patch */
+
+/* Objects a(sb): "vmlinux ext4(unpatched)" */
+static int set_objects(sd_bus_message *m, const struct bus_property *p, void *obj)
+{
+	char *objects = (char *)obj + p->offset, name[128];
+	const char *o;
+	size_t off = 0;
+	int b, r;
+
+	r = sd_bus_message_enter_container(m, 'a', "(sb)");
+	while (r >= 0 && (r = sd_bus_message_read(m, "(sb)", &o, &b)) > 0) {
+		text_copy(name, sizeof(name), o);
+		off += (size_t)snprintf(objects + off, off < p->size ? p->size - off : 0, "%s%s%s",
+					off ? " " : "", name, b ? "" : "(unpatched)");
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	return r;
+}
+
+/* Blockers a(uss): the first ELEMENTSOF(blockers) of them */
+static int set_blockers(sd_bus_message *m, const struct bus_property *p, void *obj)
+{
+	struct patch_info *pi = obj;
+	const char *comm, *stack;
+	uint32_t pid;
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "(uss)");
+	while (r >= 0 && (r = sd_bus_message_read(m, "(uss)", &pid, &comm, &stack)) > 0) {
+		if (pi->n_blockers >= ELEMENTSOF(pi->blockers))
+			continue;
+		pi->blockers[pi->n_blockers].pid = pid;
+		text_copy(pi->blockers[pi->n_blockers].comm, sizeof(pi->blockers[0].comm), comm);
+		text_copy(pi->blockers[pi->n_blockers].stack, sizeof(pi->blockers[0].stack), stack);
+		pi->n_blockers++;
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	return r;
+}
+
+#define P(name, sig, field) BUS_FIELD(struct patch_info, name, sig, field)
+static const struct bus_property patch_properties[] = {
+	P("Name", "s", name),
+	P("State", "s", state),
+	P("Replace", "s", replace),
+	P("Source", "s", source),
+	P("Enabled", "b", enabled),
+	P("Transition", "b", transition),
+	P("Forced", "b", forced),
+	P("StackOrder", "u", stack_order),
+	P("Refcount", "i", refcount),
+	P("LoadedAt", "t", loaded_at),
+	BUS_BUFFER(struct patch_info, "Objects", "a(sb)", objects, set_objects),
+	{ "Blockers", "a(uss)", 0, 0, set_blockers },
+	{},
+};
+#undef P
+
+void patch_info_done(struct patch_info *p)
+{
+	free(p->path);
+	bus_properties_free(patch_properties, p);
+}
+
+int patch_info_read(sd_bus_message *m, struct patch_info *p)
+{
+	return bus_map_properties(m, patch_properties, p);
 }
 
 int get_patches(sd_bus *bus, struct patch_info **ret, size_t *ret_n, sd_bus_error *error)
@@ -159,7 +229,7 @@ int get_patches(sd_bus *bus, struct patch_info **ret, size_t *ret_n, sd_bus_erro
 			r = sd_bus_message_read(reply, "s", &iface);
 			if (r >= 0)
 				r = streq(iface, KLPD_PATCH_INTERFACE)
-					    ? read_patch_properties(reply, &list[n - 1])
+					    ? patch_info_read(reply, &list[n - 1])
 					    : sd_bus_message_skip(reply, "a{sv}");
 			if (r >= 0)
 				r = sd_bus_message_exit_container(reply);
@@ -172,9 +242,7 @@ int get_patches(sd_bus *bus, struct patch_info **ret, size_t *ret_n, sd_bus_erro
 			patch_info_done(&list[--n]);
 	}
 	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			patch_info_done(&list[i]);
-		free(list);
+		free_patches(list, n);
 		return r;
 	}
 	*ret = list;
@@ -189,90 +257,66 @@ void free_patches(struct patch_info *l, size_t n)
 	free(l);
 }
 
+/* --- org.klpd.livepatch1.Manager */
 
-static void join_words(char *buf, size_t size, char **words)
+/* PinnedModules, SkippedAtBoot as: the words, space-separated */
+static int set_words(sd_bus_message *m, const struct bus_property *p, void *obj)
 {
-	for (char **p = words; p && *p; p++) {
-		size_t len = strlen(buf);
-
-		if (p != words && len + 1 < size)
-			buf[len++] = ' ';
-		text_copy(buf + len, size - len, *p);
-	}
-}
-
-/* One property of GetAll's reply, the message at its value (variant entered). */
-static int read_manager_property(sd_bus_message *m, const char *key, const char *sig,
-				 void *userdata)
-{
-	struct manager_info *mi = userdata;
-	static const char *const strings[] = { "Version",	  "KernelRelease",
-					       "State",		  "TransitionPatch",
-					       "StallAction",	  "ConfigurationSource" };
-	char **dst[] = { &mi->version,		    &mi->kernel,       &mi->state,
-			 &mi->transition_patch, &mi->stall_action, &mi->config_source };
 	_cleanup_strv_free_ char **words = NULL;
-	const char *v;
+	char *buf = (char *)obj + p->offset;
 	int r;
 
-	for (size_t i = 0; i < ELEMENTSOF(strings); i++)
-		if (streq(key, strings[i])) {
-			r = sd_bus_message_read(m, "s", &v);
-			if (r < 0)
-				return r;
-			free(*dst[i]);
-			*dst[i] = utf8_escape_dup(v);
-			return *dst[i] ? 0 : -ENOMEM;
-		}
-	if (streq(key, "Supported"))
-		return sd_bus_message_read(m, "b", &mi->supported);
-	if (streq(key, "RebootRequired"))
-		return sd_bus_message_read(m, "b", &mi->reboot_required);
-	if (streq(key, "StallDeadline"))
-		return sd_bus_message_read(m, "t", &mi->stall_deadline);
-	if (streq(key, "ConfigurationErrors")) {
-		strv_free(mi->config_errors);
-		mi->config_errors = NULL;
-		return sd_bus_message_read_strv(m, &mi->config_errors);
-	}
-	if (streq(key, "PinnedModules") || streq(key, "SkippedAtBoot")) {
-		r = sd_bus_message_read_strv(m, &words);
-		if (r < 0)
-			return r;
-		if (streq(key, "PinnedModules"))
-			join_words(mi->pinned, sizeof(mi->pinned), words);
-		else
-			join_words(mi->skipped, sizeof(mi->skipped), words);
-		return 0;
-	}
-	return sd_bus_message_skip(m, sig);
-}
-
-/* The manager's properties in one round trip. */
-int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
-{
-	char **strings[] = { &mi->version,	    &mi->kernel,	&mi->state,
-			     &mi->transition_patch, &mi->stall_action, &mi->config_source };
-	int r;
-
-	r = properties_get_all(bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, error,
-			       read_manager_property, mi);
+	r = sd_bus_message_read_strv(m, &words);
 	if (r < 0)
 		return r;
-	/* A property this klpd does not have reads as the empty string. */
-	for (size_t i = 0; i < ELEMENTSOF(strings); i++)
-		if (!*strings[i] && !(*strings[i] = strdup("")))
+	for (char **w = words; w && *w; w++) {
+		size_t len = strlen(buf);
+
+		if (w != words && len + 1 < p->size)
+			buf[len++] = ' ';
+		text_copy(buf + len, p->size - len, *w);
+	}
+	return 0;
+}
+
+#define M(name, sig, field) BUS_FIELD(struct manager_info, name, sig, field)
+#define M_WORDS(name, field) BUS_BUFFER(struct manager_info, name, "as", field, set_words)
+static const struct bus_property manager_properties[] = {
+	M("Version", "s", version),
+	M("KernelRelease", "s", kernel),
+	M("State", "s", state),
+	M("TransitionPatch", "s", transition_patch),
+	M("StallAction", "s", stall_action),
+	M("ConfigurationSource", "s", config_source),
+	M("Supported", "b", supported),
+	M("RebootRequired", "b", reboot_required),
+	M("StallDeadline", "t", stall_deadline),
+	M("ConfigurationErrors", "as", config_errors),
+	M_WORDS("PinnedModules", pinned),
+	M_WORDS("SkippedAtBoot", skipped),
+	{},
+};
+#undef M
+#undef M_WORDS
+
+int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
+{
+	int r;
+
+	r = bus_get_properties(bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, manager_properties,
+			       mi, error);
+	if (r < 0)
+		return r;
+	for (const struct bus_property *p = manager_properties; p->name; p++) {
+		char **s = (char **)((char *)mi + p->offset);
+
+		if (streq(p->signature, "s") && !*s && !(*s = strdup("")))
 			return -ENOMEM;
+	}
 	return 0;
 }
 
 void manager_info_done(struct manager_info *mi)
 {
-	free(mi->version);
-	free(mi->kernel);
-	free(mi->state);
-	free(mi->transition_patch);
-	free(mi->stall_action);
-	free(mi->config_source);
-	strv_free(mi->config_errors);
+	bus_properties_free(manager_properties, mi);
 }

@@ -185,8 +185,7 @@ int cmd_show(sd_bus *bus, char **argv)
 	r = sd_bus_path_encode(KLPD_PATCH_PATH_PREFIX, norm, &path);
 	if (r < 0)
 		return report("out of memory", NULL, r);
-	r = sd_bus_call_method(bus, KLPD_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll",
-			       &error, &reply, "s", KLPD_PATCH_INTERFACE);
+	r = bus_get_all(bus, path, KLPD_PATCH_INTERFACE, &error, &reply);
 	if (r < 0) {
 		if (error.name && streq(error.name, SD_BUS_ERROR_UNKNOWN_OBJECT)) {
 			klpctl_error("no livepatch module '%s'", norm);
@@ -194,7 +193,7 @@ int cmd_show(sd_bus *bus, char **argv)
 		}
 		return report("cannot read the patch", &error, r);
 	}
-	r = read_patch_properties(reply, &p);
+	r = patch_info_read(reply, &p);
 	if (r < 0 || !p.name) {
 		patch_info_done(&p);
 		klpctl_error("no livepatch module '%s'", norm);

@@ -4,7 +4,6 @@ client_klpctl_SOURCES = client/klpctl.c client/klpctl.h \
 	client/cmd-query.c client/cmd-transition.c client/cmd-monitor.c client/cmd-install.c \
 	client/bus-objects.c client/bus-objects.h client/output.c client/output.h \
 	client/terminal.c client/terminal.h client/progress.c client/progress.h \
-	client/properties.c client/properties.h \
 	$(libklpd_shared_sources)
 client_klpctl_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 client_klpctl_LDADD = $(LIBSYSTEMD_LIBS)
