@@ -58,21 +58,21 @@ static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		return -ENOMEM;
 	a = ea, b = eb, c = ec;
 	if (arg_json) {
-		printf("{\"signal\":");
-		json_string(member);
-		printf(",\"args\":[");
-		json_string(a);
-		if (*b) {
-			putchar(',');
-			json_string(b);
-		}
-		if (*c) {
-			putchar(',');
-			json_string(c);
-		}
+		struct json j = JSON_INIT(stdout);
+
+		json_open_object(&j, NULL);
+		json_string(&j, "signal", member);
+		json_open_array(&j, "args");
+		json_string(&j, NULL, a);
+		if (*b)
+			json_string(&j, NULL, b);
+		if (*c)
+			json_string(&j, NULL, c);
 		if (t)
-			printf(",%" PRIu64, t);
-		printf("]}\n");
+			json_uint(&j, NULL, t);
+		json_close_array(&j);
+		json_close_object(&j);
+		json_end(&j);
 	} else
 		printf("%s %s%s%s%s%s%s%s\n", member, a, *b ? " " : "", b, *c ? " " : "", c,
 		       t ? " " : "", t ? duration_format_short(d, sizeof(d), t) : "");

@@ -73,39 +73,25 @@ int cmd_status(sd_bus *bus, char **argv)
 	}
 
 	if (arg_json) {
-		printf("{\"version\":");
-		json_string(mi.version);
-		printf(",\"kernel_release\":");
-		json_string(mi.kernel);
-		printf(",\"supported\":%s,\"state\":", mi.supported ? "true" : "false");
-		json_string(mi.state);
-		printf(",\"transition_patch\":");
-		json_string(mi.transition_patch);
-		printf(",\"reboot_required\":%s,\"pinned_modules\":",
-		       mi.reboot_required ? "true" : "false");
-		json_words(mi.pinned);
-		printf(",\"skipped_at_boot\":");
-		json_words(mi.skipped);
-		printf(",\"stall_action\":");
-		json_string(mi.stall_action);
-		printf(",\"stall_deadline\":%" PRIu64, mi.stall_deadline);
-		printf(",\"config_source\":");
-		json_string(mi.config_source);
-		printf(",\"config_refused\":%s,\"config_errors\":[",
-		       mi.config_errors && *mi.config_errors ? "true" : "false");
-		for (char **e = mi.config_errors; e && *e; e++) {
-			if (e != mi.config_errors)
-				putchar(',');
-			json_string(*e);
-		}
-		putchar(']');
-		printf(",\"patches\":[");
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				putchar(',');
-			print_patch_json(&l[i]);
-		}
-		printf("]}\n");
+		struct json j = JSON_INIT(stdout);
+
+		json_open_object(&j, NULL);
+		json_string(&j, "version", mi.version);
+		json_string(&j, "kernel_release", mi.kernel);
+		json_bool(&j, "supported", mi.supported);
+		json_string(&j, "state", mi.state);
+		json_string(&j, "transition_patch", mi.transition_patch);
+		json_bool(&j, "reboot_required", mi.reboot_required);
+		json_words(&j, "pinned_modules", mi.pinned);
+		json_words(&j, "skipped_at_boot", mi.skipped);
+		json_string(&j, "stall_action", mi.stall_action);
+		json_uint(&j, "stall_deadline", mi.stall_deadline);
+		json_string(&j, "config_source", mi.config_source);
+		json_bool(&j, "config_refused", mi.config_errors && *mi.config_errors);
+		json_strv(&j, "config_errors", mi.config_errors);
+		json_patches(&j, "patches", l, n);
+		json_close_object(&j);
+		json_end(&j);
 	} else {
 		printf("       State: %s%s%s%s%s", color_out(color_of_state(mi.state)), mi.state,
 		       color_out_end(), *mi.transition_patch ? " (" : "",
@@ -156,13 +142,10 @@ int cmd_list(sd_bus *bus, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", l[i].name);
 	} else if (arg_json) {
-		putchar('[');
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				putchar(',');
-			print_patch_json(&l[i]);
-		}
-		printf("]\n");
+		struct json j = JSON_INIT(stdout);
+
+		json_patches(&j, NULL, l, n);
+		json_end(&j);
 	} else
 		print_table(l, n);
 	free_patches(l, n);
@@ -200,8 +183,10 @@ int cmd_show(sd_bus *bus, char **argv)
 		return EXIT_NOT_FOUND;
 	}
 	if (arg_json) {
-		print_patch_json(&p);
-		putchar('\n');
+		struct json j = JSON_INIT(stdout);
+
+		json_patch(&j, &p);
+		json_end(&j);
 	} else {
 		printf("        Name: %s\n", p.name);
 		printf("       State: %s%s%s%s\n", color_out(color_of_state(p.state)), p.state,

@@ -116,23 +116,28 @@ static int wait_finished(sd_bus *bus, struct waiter *w)
 	progress = progress_free(progress);
 	if (*w->failed) {
 		if (arg_json) {
-			printf("{\"patch\":");
-			json_string(w->name);
-			printf(",\"how\":\"failed\",\"message\":");
-			json_string(w->failed);
-			printf("}\n");
+			struct json j = JSON_INIT(stdout);
+
+			json_open_object(&j, NULL);
+			json_string(&j, "patch", w->name);
+			json_string(&j, "how", "failed");
+			json_string(&j, "message", w->failed);
+			json_close_object(&j);
+			json_end(&j);
 		} else
 			klpctl_error("the queued load of '%s' failed: %s", w->name, w->failed);
 		return EXIT_REFUSED;
 	}
 	if (arg_json) {
-		printf("{\"patch\":");
-		json_string(w->name);
-		printf(",\"target\":");
-		json_string(w->target);
-		printf(",\"how\":");
-		json_string(w->how);
-		printf(",\"usec\":%" PRIu64 "}\n", w->usec);
+		struct json j = JSON_INIT(stdout);
+
+		json_open_object(&j, NULL);
+		json_string(&j, "patch", w->name);
+		json_string(&j, "target", w->target);
+		json_string(&j, "how", w->how);
+		json_uint(&j, "usec", w->usec);
+		json_close_object(&j);
+		json_end(&j);
 	} else
 		printf("Transition of '%s' to %s %s%s%s after %s.\n", w->name, w->target,
 		       color_out(color_of_state(w->how)), w->how, color_out_end(),

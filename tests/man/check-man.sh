@@ -176,8 +176,8 @@ long_options() {
 mapfile -t klpctl_opts < <(long_options "$klpctl_src")
 check_words klpctl.8 "klpctl long options" F '\\-\\-%s' "${klpctl_opts[@]}"
 
-# JSON keys as klpctl prints them: \"name\":
-mapfile -t json_keys < <(grep -oE '\\"[a-z_]+\\":' <<<"$klpctl_src" | sed -E 's/\\"([a-z_]+)\\":/\1/' | sort -u)
+# JSON keys as klpctl prints them: json_string(&j, "name", ...)
+mapfile -t json_keys < <(grep -oE 'json_[a-z_]+\( *&?[a-z]+ *, *"[a-z_]+"' <<<"$klpctl_src" | sed -E 's/.*"([a-z_]+)"$/\1/' | sort -u)
 check_words klpctl.8 "JSON keys of klpctl" F '"%s"' "${json_keys[@]}"
 
 klpd_src=$(flat "$top/daemon/main.c")
