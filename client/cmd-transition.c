@@ -20,6 +20,8 @@
 #include "progress.h"
 #include "terminal.h"
 
+/* --- waiting for a transition's end, by its signal */
+
 struct waiter {
 	char name[KLP_MODULE_NAME_MAX];
 	bool done;
@@ -144,6 +146,8 @@ static int wait_finished(sd_bus *bus, struct waiter *w)
 		       duration_format_short(d, sizeof(d), w->usec));
 	return streq(w->how, KLPD_HOW_REVERTED) ? EXIT_REFUSED : EXIT_OK;
 }
+
+/* --- the commands */
 
 int cmd_load(sd_bus *bus, char **argv)
 {
