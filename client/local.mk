@@ -1,8 +1,18 @@
 # client/: klpctl, a thin D-Bus client of klpd.
+#   klpctl.c         options, the command table, help, exit status of bus errors
+#   klpctl.h         what the command files share (exit codes, options, report())
+#   cmd-query.c      status, list, show
+#   cmd-transition.c load, disable, revert, force, unload, clear-skip, reload; --wait
+#   cmd-monitor.c    monitor
+#   cmd-install.c    install, uninstall (root's file operations)
+#   bus-objects.c    klpd's objects: one a{sv} walker, a property table per object
+#   output.c         the JSON writer, the table of patches
+#   progress.c       the live line of a --wait; terminal.c colour, error lines
 bin_PROGRAMS += client/klpctl
-client_klpctl_SOURCES = client/klpctl.c \
+client_klpctl_SOURCES = client/klpctl.c client/klpctl.h \
+	client/cmd-query.c client/cmd-transition.c client/cmd-monitor.c client/cmd-install.c \
+	client/bus-objects.c client/bus-objects.h client/output.c client/output.h \
 	client/terminal.c client/terminal.h client/progress.c client/progress.h \
-	client/properties.c client/properties.h \
 	$(libklpd_shared_sources)
 client_klpctl_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 client_klpctl_LDADD = $(LIBSYSTEMD_LIBS)

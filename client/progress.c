@@ -5,11 +5,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus-objects.h"
 #include "dbus-names.h"
+#include "klpctl.h"
 #include "macro.h"
 #include "names.h"
 #include "progress.h"
-#include "properties.h"
 #include "terminal.h"
 #include "utf8.h"
 
@@ -35,14 +36,6 @@ struct progress {
 	size_t n_blockers;
 };
 
-static uint64_t now_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int on_change(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct progress *p = userdata;
@@ -51,69 +44,49 @@ static int on_change(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return 0;
 }
 
-static void copy_string(sd_bus_message *m, char *dst, size_t size)
+/* Blockers a(uss): how many */
+static int count_blockers(sd_bus_message *m, const struct bus_property *bp, void *obj)
 {
-	const char *s;
-
-	/* escaped: the line goes to a terminal (lib/utf8.h) */
-	if (sd_bus_message_read(m, "s", &s) >= 0)
-		utf8_escape(dst, size, s, strlen(s));
-}
-
-static size_t count_blockers(sd_bus_message *m)
-{
+	struct progress *p = obj;
 	const char *comm, *stack;
 	uint32_t pid;
-	size_t n = 0;
+	int r;
 
-	if (sd_bus_message_enter_container(m, 'a', "(uss)") < 0)
-		return 0;
-	while (sd_bus_message_read(m, "(uss)", &pid, &comm, &stack) > 0)
-		n++;
-	(void)sd_bus_message_exit_container(m);
-	return n;
+	p->n_blockers = 0;
+	r = sd_bus_message_enter_container(m, 'a', "(uss)");
+	while (r >= 0 && (r = sd_bus_message_read(m, "(uss)", &pid, &comm, &stack)) > 0)
+		p->n_blockers++;
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	return r;
 }
 
-static int read_manager(sd_bus_message *m, const char *key, const char *sig, void *userdata)
-{
-	struct progress *p = userdata;
-
-	if (streq(key, "State"))
-		copy_string(m, p->manager_state, sizeof(p->manager_state));
-	else if (streq(key, "TransitionPatch"))
-		copy_string(m, p->running, sizeof(p->running));
-	else if (streq(key, "StallAction"))
-		copy_string(m, p->stall_action, sizeof(p->stall_action));
-	else if (streq(key, "StallDeadline"))
-		(void)sd_bus_message_read(m, "t", &p->stall_deadline);
-	else
-		(void)sd_bus_message_skip(m, sig);
-	return 0;
-}
-
-static int read_patch(sd_bus_message *m, const char *key, const char *sig, void *userdata)
-{
-	struct progress *p = userdata;
-
-	if (streq(key, "State"))
-		copy_string(m, p->patch_state, sizeof(p->patch_state));
-	else if (streq(key, "Blockers"))
-		p->n_blockers = count_blockers(m);
-	else
-		(void)sd_bus_message_skip(m, sig);
-	return 0;
-}
+/* the strings escaped: the line goes to a terminal (lib/utf8.h) */
+#define S(name, field) BUS_BUFFER(struct progress, name, "s", field, NULL)
+static const struct bus_property manager_properties[] = {
+	S("State", manager_state),
+	S("TransitionPatch", running),
+	S("StallAction", stall_action),
+	BUS_FIELD(struct progress, "StallDeadline", "t", stall_deadline),
+	{},
+};
+static const struct bus_property patch_properties[] = {
+	S("State", patch_state),
+	{ "Blockers", "a(uss)", 0, 0, count_blockers },
+	{},
+};
+#undef S
 
 static void reread(struct progress *p)
 {
 	/* A queued load has no patch object yet: its state is unknown. */
 	/* Members an older klpd does not have keep their last value. */
-	if (properties_get_all(p->bus, p->path, KLPD_PATCH_INTERFACE, NULL, read_patch, p) < 0) {
+	if (bus_get_properties(p->bus, p->path, KLPD_PATCH_INTERFACE, patch_properties, p, NULL) < 0) {
 		p->patch_state[0] = '\0';
 		p->n_blockers = 0;
 	}
-	(void)properties_get_all(p->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, NULL,
-				 read_manager, p);
+	(void)bus_get_properties(p->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				 manager_properties, p, NULL);
 }
 
 static void draw(struct progress *p, uint64_t now)
@@ -136,7 +109,7 @@ static void draw(struct progress *p, uint64_t now)
 		.n_blockers = ours ? p->n_blockers : 0,
 		.stall_action = ours ? p->stall_action : "",
 		.stall_deadline = p->stall_deadline,
-		.now = now_clock(CLOCK_REALTIME),
+		.now = now_usec(CLOCK_REALTIME),
 	};
 	progress_line_show(progress_format(line, sizeof(line), &info,
 					   terminal_width(STDERR_FILENO)));
@@ -152,7 +125,7 @@ int progress_new(sd_bus *bus, const char *patch, struct progress **ret)
 		return -ENOMEM;
 	p->bus = sd_bus_ref(bus);
 	snprintf(p->patch, sizeof(p->patch), "%s", patch);
-	p->started = now_clock(CLOCK_MONOTONIC);
+	p->started = now_usec(CLOCK_MONOTONIC);
 	p->dirty = true;
 	r = sd_bus_path_encode(KLPD_PATCH_PATH_PREFIX, patch, &p->path);
 	/* every signal of the Manager, and property changes of both objects */
@@ -177,7 +150,7 @@ int progress_new(sd_bus *bus, const char *patch, struct progress **ret)
 
 uint64_t progress_update(struct progress *p)
 {
-	uint64_t now = now_clock(CLOCK_MONOTONIC);
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
 
 	if (p->dirty)
 		reread(p);

@@ -163,7 +163,7 @@ fi
 
 # --- 4. klpctl(8) and klpd(8) against the programs
 
-klpctl_src=$(flat "$top/client/klpctl.c")
+klpctl_src=$(flat "$top"/client/*.c)
 # The entries of "static const struct command commands[] = { ... };".
 table=$(grep -oE 'struct command commands\[\] *= *\{.*' <<<"$klpctl_src" | sed -E 's/\} *; .*//')
 mapfile -t commands < <(grep -oE '\{ *"[a-z][a-z-]*" *,' <<<"$table" | sed -E 's/\{ *"(.*)".*/\1/')
@@ -176,8 +176,8 @@ long_options() {
 mapfile -t klpctl_opts < <(long_options "$klpctl_src")
 check_words klpctl.8 "klpctl long options" F '\\-\\-%s' "${klpctl_opts[@]}"
 
-# JSON keys as klpctl prints them: \"name\":
-mapfile -t json_keys < <(grep -oE '\\"[a-z_]+\\":' <<<"$klpctl_src" | sed -E 's/\\"([a-z_]+)\\":/\1/' | sort -u)
+# JSON keys as klpctl prints them: json_string(&j, "name", ...)
+mapfile -t json_keys < <(grep -oE 'json_[a-z_]+\( *&?[a-z]+ *, *"[a-z_]+"' <<<"$klpctl_src" | sed -E 's/.*"([a-z_]+)"$/\1/' | sort -u)
 check_words klpctl.8 "JSON keys of klpctl" F '"%s"' "${json_keys[@]}"
 
 klpd_src=$(flat "$top/daemon/main.c")

@@ -149,3 +149,15 @@ tests_unit_test_caller_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
 tests_unit_test_caller_CFLAGS = $(unit_test_cflags)
 tests_unit_test_caller_LDADD = $(unit_test_ldadd)
 endif
+
+# klpctl's JSON writer: RFC 8259 quoting, commas, the shape of a patch.
+if ENABLE_TESTS
+check_PROGRAMS += tests/unit/test-json
+TESTS += tests/unit/test-json
+tests_unit_test_json_SOURCES = tests/unit/test-json.c client/output.c client/output.h \
+	client/bus-objects.h client/klpctl.h client/terminal.c client/terminal.h \
+	$(libklpd_shared_sources)
+tests_unit_test_json_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client
+tests_unit_test_json_CFLAGS = $(unit_test_cflags) $(LIBSYSTEMD_CFLAGS)
+tests_unit_test_json_LDADD = $(unit_test_ldadd)
+endif

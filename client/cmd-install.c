@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* install and uninstall: file operations of root, klpd only says where. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include "dbus-names.h"
+#include "klpctl.h"
+#include "macro.h"
+#include "modinfo.h"
+#include "names.h"
+#include "output.h"
+#include "terminal.h"
+
+/* The largest module file install copies: far above any livepatch. */
+#define MODULE_FILE_MAX (256u << 20)
+
+static int need_root(const char *what)
+{
+	if (geteuid() == 0)
+		return 0;
+	klpctl_error("%s must run as root: it changes the patch directory", what);
+	return -EPERM;
+}
+
+/* <first patch directory>/<uname -r>, as klpd is configured. */
+static int release_dir(sd_bus *bus, char **ret)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_strv_free_ char **dirs = NULL;
+	struct utsname u;
+	int r;
+
+	r = sd_bus_get_property_strv(bus, KLPD_BUS_NAME, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				     "PatchDirectories", &error, &dirs);
+	if (r < 0)
+		return report("cannot ask klpd for its patch directories", &error, r);
+	if (!dirs || !dirs[0]) {
+		klpctl_error("klpd has no patch directory (PatchDirectories=)");
+		return EXIT_REFUSED;
+	}
+	if (uname(&u) < 0 || asprintf(ret, "%s/%s", dirs[0], u.release) < 0) {
+		klpctl_error("out of memory");
+		return EXIT_OTHER;
+	}
+	return EXIT_OK;
+}
+
+static int read_module_file(const char *file, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		klpctl_error("cannot open '%s': %m", file);
+		return EXIT_NOT_FOUND;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > MODULE_FILE_MAX) {
+		klpctl_error("'%s' is not a module file (not a regular file of 1 byte "
+			     "to 256 MiB)",
+			     file);
+		return EXIT_REFUSED;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf) {
+		klpctl_error("out of memory");
+		return EXIT_OTHER;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			klpctl_error("cannot read '%s': %s", file,
+				     k < 0 ? strerror(errno) : "it shrank while being read");
+			return EXIT_OTHER;
+		}
+		len += (size_t)k;
+	}
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return EXIT_OK;
+}
+
+/* Write BUF as DIR/FILE: a temporary file in DIR, root-owned 0644, fsync,
+ * rename over FILE, fsync of DIR. Never a half-written module. */
+static int write_atomic(const char *dir, const char *file, const char *buf, size_t len)
+{
+	_cleanup_free_ char *tmp = NULL, *path = NULL;
+	_cleanup_close_ int fd = -1, dfd = -1;
+	size_t done = 0;
+	int r = 0;
+
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, file) < 0 ||
+	    asprintf(&path, "%s/%s", dir, file) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t k = write(fd, buf + done, len - done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = -errno;
+			break;
+		}
+		done += (size_t)k;
+	}
+	if (r == 0 && (fchown(fd, 0, 0) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
+		       rename(tmp, path) < 0))
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return r;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+	return 0;
+}
+
+/* mkdir -p of the last two components: the patch directory may be new. */
+static int make_release_dir(const char *dir)
+{
+	_cleanup_free_ char *parent = strdup(dir);
+	char *slash;
+
+	if (!parent)
+		return -ENOMEM;
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int cmd_install(sd_bus *bus, char **argv)
+{
+	_cleanup_free_ char *buf = NULL, *dir = NULL, *file = NULL, *path = NULL;
+	char name[KLP_MODULE_NAME_MAX], raw[KLP_MODULE_NAME_MAX];
+	const char *release;
+	struct modinfo mi;
+	size_t len;
+	int r;
+
+	if (need_root("install") < 0)
+		return EXIT_REFUSED;
+	r = read_module_file(argv[0], &buf, &len);
+	if (r != EXIT_OK)
+		return r;
+	if (modinfo_parse(buf, len, &mi) < 0) {
+		klpctl_error("'%s' is not a kernel module (no .modinfo section in an ELF64 "
+			     "object; compressed modules are not supported)",
+			     argv[0]);
+		return EXIT_REFUSED;
+	}
+	if (!mi.livepatch) {
+		klpctl_error("'%s' is not a livepatch module (no livepatch=Y in its "
+			     "modinfo)",
+			     argv[0]);
+		return EXIT_REFUSED;
+	}
+	if (modinfo_module_name(&mi, argv[0], raw, name) < 0) {
+		klpctl_error("'%s' has an invalid module name '%s'", argv[0], raw);
+		return EXIT_REFUSED;
+	}
+
+	r = release_dir(bus, &dir);
+	if (r != EXIT_OK)
+		return r;
+	release = strrchr(dir, '/') + 1;
+	if (!modinfo_vermagic_matches(mi.vermagic, release)) {
+		klpctl_error("'%s' is built for another kernel (vermagic '%s', running %s)",
+			     argv[0], mi.vermagic, release);
+		return EXIT_REFUSED;
+	}
+	if (asprintf(&file, "%s.ko", name) < 0 || asprintf(&path, "%s/%s", dir, file) < 0)
+		return EXIT_OTHER;
+	r = make_release_dir(dir);
+	if (r >= 0)
+		r = write_atomic(dir, file, buf, len);
+	if (r < 0) {
+		klpctl_error("cannot install '%s' as %s: %s", argv[0], path,
+			     strerror(-r));
+		return EXIT_OTHER;
+	}
+	if (arg_json)
+		json_patch_path(name, path);
+	else
+		printf("Installed '%s' as %s.\n", name, path);
+	return EXIT_OK;
+}
+
+int cmd_uninstall(sd_bus *bus, char **argv)
+{
+	_cleanup_free_ char *dir = NULL, *path = NULL;
+	_cleanup_close_ int dfd = -1;
+	char name[KLP_MODULE_NAME_MAX];
+	int r;
+
+	if (module_name_normalize(argv[0], name) < 0) {
+		klpctl_error("'%s' is not a valid module name", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (need_root("uninstall") < 0)
+		return EXIT_REFUSED;
+	r = release_dir(bus, &dir);
+	if (r != EXIT_OK)
+		return r;
+	if (asprintf(&path, "%s/%s.ko", dir, name) < 0)
+		return EXIT_OTHER;
+	if (unlink(path) < 0) {
+		klpctl_error("cannot remove %s: %m", path);
+		return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_OTHER;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+	if (arg_json)
+		json_patch_path(name, path);
+	else
+		printf("Removed %s; a loaded '%s' stays loaded.\n", path, name);
+	return EXIT_OK;
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* status, list, show: what klpd knows, read only. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <time.h>
+
+#include "bus-objects.h"
+#include "dbus-names.h"
+#include "duration.h"
+#include "klpctl.h"
+#include "macro.h"
+#include "names.h"
+#include "output.h"
+#include "terminal.h"
+
+/* One of the ConfigurationErrors, indented under "Config:". Its value
+ * part comes from a file: control characters show as '?', so that none
+ * reaches the terminal. */
+static void print_config_error(const char *e)
+{
+	fputs("              ", stdout);
+	for (const unsigned char *c = (const unsigned char *)e; *c; c++)
+		putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
+	putchar('\n');
+}
+
+/* What the configuration's source means, for the status line. */
+static const char *config_running_on(const char *source)
+{
+	if (streq(source, KLPD_CONFIG_SOURCE_LAST_VALID))
+		return "the last valid one";
+	if (streq(source, KLPD_CONFIG_SOURCE_DEFAULTS))
+		return "the built-in defaults";
+	return "the files";
+}
+
+/* What the policy will do about the running transition, and when. */
+static void print_policy_plan(const struct manager_info *mi)
+{
+	uint64_t now = now_usec(CLOCK_REALTIME);
+	char when[16], d[DURATION_MAX];
+	time_t t = (time_t)(mi->stall_deadline / USEC_PER_SEC);
+	struct tm tm;
+
+	printf("      Policy: %s", mi->stall_action);
+	if (mi->stall_deadline > now && localtime_r(&t, &tm) &&
+	    strftime(when, sizeof(when), "%H:%M:%S", &tm))
+		printf(" at %s (in %s)", when,
+		       duration_format_short(d, sizeof(d), mi->stall_deadline - now));
+	else if (mi->stall_deadline)
+		printf(" (due)");
+	else
+		printf(" (stalled)");
+	putchar('\n');
+}
+
+int cmd_status(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct manager_info mi = {};
+	struct patch_info *l = NULL;
+	size_t n = 0;
+	int r;
+
+	r = get_manager(bus, &mi, &error);
+	if (r >= 0)
+		r = get_patches(bus, &l, &n, &error);
+	if (r < 0) {
+		manager_info_done(&mi);
+		return report("cannot get the status from klpd", &error, r);
+	}
+
+	if (arg_json) {
+		struct json j = JSON_INIT(stdout);
+
+		json_open_object(&j, NULL);
+		json_string(&j, "version", mi.version);
+		json_string(&j, "kernel_release", mi.kernel);
+		json_bool(&j, "supported", mi.supported);
+		json_string(&j, "state", mi.state);
+		json_string(&j, "transition_patch", mi.transition_patch);
+		json_bool(&j, "reboot_required", mi.reboot_required);
+		json_words(&j, "pinned_modules", mi.pinned);
+		json_words(&j, "skipped_at_boot", mi.skipped);
+		json_string(&j, "stall_action", mi.stall_action);
+		json_uint(&j, "stall_deadline", mi.stall_deadline);
+		json_string(&j, "config_source", mi.config_source);
+		json_bool(&j, "config_refused", mi.config_errors && *mi.config_errors);
+		json_strv(&j, "config_errors", mi.config_errors);
+		json_patches(&j, "patches", l, n);
+		json_close_object(&j);
+		json_end(&j);
+	} else {
+		printf("       State: %s%s%s%s%s", color_out(color_of_state(mi.state)), mi.state,
+		       color_out_end(), *mi.transition_patch ? " (" : "",
+		       *mi.transition_patch ? mi.transition_patch : "");
+		if (*mi.transition_patch)
+			printf(")");
+		putchar('\n');
+		if (*mi.stall_action)
+			print_policy_plan(&mi);
+		if (mi.config_errors && *mi.config_errors) {
+			printf("      Config: %srefused%s, running on %s (see journalctl -u klpd)\n",
+			       color_out(COLOR_RED), color_out_end(),
+			       config_running_on(mi.config_source));
+			for (char **e = mi.config_errors; *e; e++)
+				print_config_error(*e);
+		}
+		printf("      Kernel: %s (livepatch %s)\n", mi.kernel,
+		       mi.supported ? "supported" : "NOT supported");
+		printf("      Reboot: %s%s%s\n", color_out(mi.reboot_required ? COLOR_RED : COLOR_NONE),
+		       mi.reboot_required ? "required (modules pinned by forced transitions)"
+					  : "not required",
+		       color_out_end());
+		if (*mi.pinned)
+			printf("      Pinned: %s\n", mi.pinned);
+		if (*mi.skipped)
+			printf("     Skipped: %s (at boot: the machine went down while loading; "
+			       "load it, or klpctl clear-skip it, to end this)\n",
+			       mi.skipped);
+		printf("        klpd: %s\n\n", mi.version);
+		print_table(l, n);
+	}
+	free_patches(l, n);
+	manager_info_done(&mi);
+	return EXIT_OK;
+}
+
+int cmd_list(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct patch_info *l = NULL;
+	size_t n = 0;
+	int r;
+
+	r = get_patches(bus, &l, &n, &error);
+	if (r < 0)
+		return report("cannot list patches", &error, r);
+	if (arg_names) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", l[i].name);
+	} else if (arg_json) {
+		struct json j = JSON_INIT(stdout);
+
+		json_patches(&j, NULL, l, n);
+		json_end(&j);
+	} else
+		print_table(l, n);
+	free_patches(l, n);
+	return EXIT_OK;
+}
+
+int cmd_show(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_free_ char *path = NULL;
+	char norm[KLP_MODULE_NAME_MAX], age[DURATION_MAX];
+	struct patch_info p = {};
+	int r;
+
+	if (module_name_normalize(argv[0], norm) < 0) {
+		klpctl_error("'%s' is not a valid module name", argv[0]);
+		return EXIT_USAGE;
+	}
+	r = sd_bus_path_encode(KLPD_PATCH_PATH_PREFIX, norm, &path);
+	if (r < 0)
+		return report("out of memory", NULL, r);
+	r = bus_get_all(bus, path, KLPD_PATCH_INTERFACE, &error, &reply);
+	if (r < 0) {
+		if (error.name && streq(error.name, SD_BUS_ERROR_UNKNOWN_OBJECT)) {
+			klpctl_error("no livepatch module '%s'", norm);
+			return EXIT_NOT_FOUND;
+		}
+		return report("cannot read the patch", &error, r);
+	}
+	r = patch_info_read(reply, &p);
+	if (r < 0 || !p.name) {
+		patch_info_done(&p);
+		klpctl_error("no livepatch module '%s'", norm);
+		return EXIT_NOT_FOUND;
+	}
+	if (arg_json) {
+		struct json j = JSON_INIT(stdout);
+
+		json_patch(&j, &p);
+		json_end(&j);
+	} else {
+		printf("        Name: %s\n", p.name);
+		printf("       State: %s%s%s%s\n", color_out(color_of_state(p.state)), p.state,
+		       color_out_end(), p.forced ? " (forced)" : "");
+		printf("     Enabled: %s\n", yes_no(p.enabled));
+		printf("  Transition: %s\n", yes_no(p.transition));
+		printf("     Replace: %s\n", p.replace);
+		if (p.stack_order)
+			printf(" Stack order: %" PRIu32 "\n", p.stack_order);
+		printf("    Refcount: %" PRIi32 "\n", p.refcount);
+		printf("     Objects: %s\n", *p.objects ? p.objects : "-");
+		printf("      Loaded: %s ago\n", format_age(age, sizeof(age), p.loaded_at));
+		printf("      Source: %s\n", p.source && *p.source ? p.source : "-");
+		for (size_t i = 0; i < p.n_blockers; i++)
+			/* the stack only for readers klpd shows it to */
+			printf("%s %" PRIu32 " %s%s%s\n", i == 0 ? "    Blockers:" : "             ",
+			       p.blockers[i].pid, p.blockers[i].comm, *p.blockers[i].stack ? " " : "",
+			       p.blockers[i].stack);
+	}
+	patch_info_done(&p);
+	return EXIT_OK;
+}

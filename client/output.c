@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus-objects.h"
+#include "duration.h"
+#include "klpctl.h"
+#include "macro.h"
+#include "output.h"
+#include "terminal.h"
+#include "utf8.h"
+
+void json_quote(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(f, "\\%c", *c);
+		else if (*c < 0x20)
+			fprintf(f, "\\u%04x", *c);
+		else
+			fputc(*c, f);
+	}
+	fputc('"', f);
+}
+
+/* Before a member or an element: the comma, and "KEY": in an object. */
+static void json_next(struct json *j, const char *key)
+{
+	if (j->more[j->depth])
+		fputc(',', j->f);
+	j->more[j->depth] = true;
+	if (key) {
+		json_quote(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+static void json_open(struct json *j, const char *key, char c)
+{
+	json_next(j, key);
+	fputc(c, j->f);
+	if (j->depth + 1 < ELEMENTSOF(j->more))
+		j->depth++;
+	j->more[j->depth] = false;
+}
+
+static void json_close(struct json *j, char c)
+{
+	fputc(c, j->f);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void json_open_object(struct json *j, const char *key)
+{
+	json_open(j, key, '{');
+}
+
+void json_close_object(struct json *j)
+{
+	json_close(j, '}');
+}
+
+void json_open_array(struct json *j, const char *key)
+{
+	json_open(j, key, '[');
+}
+
+void json_close_array(struct json *j)
+{
+	json_close(j, ']');
+}
+
+void json_string(struct json *j, const char *key, const char *s)
+{
+	_cleanup_free_ char *text = utf8_escape_dup(strempty(s));
+
+	json_next(j, key);
+	json_quote(j->f, text ? text : "");
+}
+
+void json_bool(struct json *j, const char *key, bool b)
+{
+	json_next(j, key);
+	fputs(b ? "true" : "false", j->f);
+}
+
+void json_uint(struct json *j, const char *key, uint64_t u)
+{
+	json_next(j, key);
+	fprintf(j->f, "%" PRIu64, u);
+}
+
+void json_int(struct json *j, const char *key, int64_t i)
+{
+	json_next(j, key);
+	fprintf(j->f, "%" PRIi64, i);
+}
+
+void json_strv(struct json *j, const char *key, char **l)
+{
+	json_open_array(j, key);
+	for (char **s = l; s && *s; s++)
+		json_string(j, NULL, *s);
+	json_close_array(j);
+}
+
+void json_words(struct json *j, const char *key, const char *words)
+{
+	char *save = NULL, *tok, buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	json_open_array(j, key);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		json_string(j, NULL, tok);
+	json_close_array(j);
+}
+
+void json_end(struct json *j)
+{
+	fputc('\n', j->f);
+}
+
+void json_patch_path(const char *name, const char *path)
+{
+	struct json j = JSON_INIT(stdout);
+
+	json_open_object(&j, NULL);
+	json_string(&j, "patch", name);
+	json_string(&j, "path", path);
+	json_close_object(&j);
+	json_end(&j);
+}
+
+void json_patch(struct json *j, const struct patch_info *p)
+{
+	json_open_object(j, NULL);
+	json_string(j, "name", p->name);
+	json_string(j, "state", p->state);
+	json_bool(j, "enabled", p->enabled);
+	json_bool(j, "transition", p->transition);
+	json_string(j, "replace", p->replace);
+	json_uint(j, "stack_order", p->stack_order);
+	json_int(j, "refcount", p->refcount);
+	json_bool(j, "forced", p->forced);
+	json_uint(j, "loaded_at_usec", p->loaded_at);
+	json_string(j, "source", p->source);
+	json_string(j, "objects", p->objects);
+	json_open_array(j, "blockers");
+	for (size_t i = 0; i < p->n_blockers; i++) {
+		json_open_object(j, NULL);
+		json_uint(j, "pid", p->blockers[i].pid);
+		json_string(j, "comm", p->blockers[i].comm);
+		json_string(j, "stack", p->blockers[i].stack);
+		json_close_object(j);
+	}
+	json_close_array(j);
+	json_close_object(j);
+}
+
+void json_patches(struct json *j, const char *key, const struct patch_info *l, size_t n)
+{
+	json_open_array(j, key);
+	for (size_t i = 0; i < n; i++)
+		json_patch(j, &l[i]);
+	json_close_array(j);
+}
+
+char *format_age(char *buf, size_t size, uint64_t loaded_at)
+{
+	uint64_t now;
+
+	if (loaded_at == 0)
+		return strcpy(buf, "-");
+	now = now_usec(CLOCK_REALTIME);
+	return duration_format_short(buf, size, now > loaded_at ? now - loaded_at : 0);
+}
+
+void print_table(const struct patch_info *l, size_t n)
+{
+	char age[DURATION_MAX];
+
+	if (n == 0) {
+		printf("No livepatch modules loaded.\n");
+		return;
+	}
+	printf("%-32s %-11s %-7s %-8s %-10s %s\n", "NAME", "STATE", "ENABLED", "REFCOUNT", "AGE",
+	       "SOURCE");
+	/* the colour goes around the padded field, so that columns stay put */
+	for (size_t i = 0; i < n; i++)
+		printf("%-32s %s%-11s%s %-7s %-8" PRIi32 " %-10s %s\n", l[i].name,
+		       color_out(color_of_state(l[i].state)), l[i].state, color_out_end(),
+		       yes_no(l[i].enabled), l[i].refcount,
+		       format_age(age, sizeof(age), l[i].loaded_at),
+		       l[i].source && *l[i].source ? l[i].source : "-");
+}
