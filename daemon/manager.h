@@ -8,7 +8,7 @@
 
 #include "boot-load.h"
 #include "config-snapshot.h"
-#include "config.h"
+#include "conf.h"
 #include "metrics.h"
 #include "names.h"
 #include "policy.h"

@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "conf.h"
 #include "duration.h"
 #include "names.h"
 #include "utf8.h"
