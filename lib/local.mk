@@ -10,5 +10,7 @@ lib_libklpd_shared_a_SOURCES = \
 	lib/kmsg-record.c lib/kmsg-record.h \
 	lib/modinfo.c lib/modinfo.h \
 	lib/names.c lib/names.h \
+	lib/records.c lib/records.h \
+	lib/time-util.c lib/time-util.h \
 	lib/utf8.c lib/utf8.h
 libklpd_shared = lib/libklpd-shared.a
