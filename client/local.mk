@@ -12,10 +12,9 @@ bin_PROGRAMS += client/klpctl
 client_klpctl_SOURCES = client/klpctl.c client/klpctl.h \
 	client/cmd-query.c client/cmd-transition.c client/cmd-monitor.c client/cmd-install.c \
 	client/bus-objects.c client/bus-objects.h client/output.c client/output.h \
-	client/terminal.c client/terminal.h client/progress.c client/progress.h \
-	$(libklpd_shared_sources)
+	client/terminal.c client/terminal.h client/progress.c client/progress.h
 client_klpctl_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
-client_klpctl_LDADD = $(LIBSYSTEMD_LIBS)
+client_klpctl_LDADD = $(libklpd_shared) $(LIBSYSTEMD_LIBS)
 
 # bash completion, installed as "klpctl": bash-completion finds a command's
 # completion by the command's name. (Not client/klpctl: that is the program.)

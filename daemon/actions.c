@@ -19,6 +19,7 @@
 #include "modinfo.h"
 #include "statedir.h"
 #include "sysfs-livepatch.h"
+#include "time-util.h"
 
 void load_queue_free(struct load_request *q)
 {

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +9,9 @@
 #include <unistd.h>
 
 #include "boot-load.h"
+#include "fileio.h"
 #include "macro.h"
+#include "records.h"
 #include "statedir.h"
 
 /* The kernel splits its command line at blanks outside double quotes and
@@ -71,56 +75,27 @@ bool boot_id_valid(const char *s)
 	return true;
 }
 
-static int parse_line(const char *line, size_t n, struct boot_record *ret)
+static int parse_boot_record(const char *name, const char *rest, size_t rest_len, void *item)
 {
-	char name[KLP_MODULE_NAME_MAX];
-	const char *sp = memchr(line, ' ', n);
-	size_t name_len, id_len;
+	struct boot_record *rec = item;
 
-	if (!sp)
+	if (rest_len != BOOT_ID_LEN)
 		return -EBADMSG;
-	name_len = (size_t)(sp - line);
-	id_len = n - name_len - 1;
-	if (name_len == 0 || name_len >= sizeof(name) || id_len != BOOT_ID_LEN)
-		return -EBADMSG;
-	memcpy(name, line, name_len);
-	name[name_len] = '\0';
-	if (module_name_normalize(name, ret->name) < 0 || !streq(name, ret->name))
-		return -EBADMSG;
-	memcpy(ret->boot_id, sp + 1, BOOT_ID_LEN);
-	ret->boot_id[BOOT_ID_LEN] = '\0';
-	return boot_id_valid(ret->boot_id) ? 0 : -EBADMSG;
+	memcpy(rec->boot_id, rest, BOOT_ID_LEN);
+	rec->boot_id[BOOT_ID_LEN] = '\0';
+	return boot_id_valid(rec->boot_id) ? 0 : -EBADMSG;
 }
 
 int boot_records_parse(const char *buf, size_t len, struct boot_record **ret, size_t *ret_n)
 {
-	_cleanup_free_ struct boot_record *l = NULL;
-	size_t n = 0;
+	void *l = NULL;
+	int r;
 
-	if (len > BOOT_LOADS_FILE_MAX || memchr(buf, '\0', len))
-		return -EBADMSG;
-	for (size_t pos = 0; pos < len;) {
-		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - line) : len - pos;
-		struct boot_record rec, *nlst;
-
-		pos += ll + (nl ? 1 : 0);
-		if (ll == 0 || line[0] == '#')
-			continue;
-		if (parse_line(line, ll, &rec) < 0)
-			return -EBADMSG;
-		for (size_t i = 0; i < n; i++)
-			if (streq(l[i].name, rec.name))
-				return -EBADMSG;
-		nlst = realloc(l, (n + 1) * sizeof(*l));
-		if (!nlst)
-			return -ENOMEM;
-		l = nlst;
-		l[n++] = rec;
-	}
-	*ret = TAKE_PTR(l);
-	*ret_n = n;
-	return 0;
+	static_assert(offsetof(struct boot_record, name) == 0, "records_parse() wants the name first");
+	r = records_parse(buf, len, BOOT_LOADS_FILE_MAX, sizeof(**ret), RECORDS_UNIQUE, parse_boot_record,
+			  NULL, &l, ret_n);
+	*ret = l;
+	return r;
 }
 
 int boot_records_format(const struct boot_record *l, size_t n, char **ret)
@@ -172,51 +147,30 @@ int boot_records_save(const char *dir, const struct boot_record *l, size_t n)
 	return statedir_write(dir, BOOT_LOADS_FILE, text);
 }
 
-static int read_small(const char *root, const char *file, char *buf, size_t size)
+/* ROOT's FILE whole: a kernel command line is at most a few KiB. */
+static int read_proc_file(const char *root, const char *file, char **ret)
 {
-	_cleanup_close_ int fd = -1;
-	char path[4096];
-	size_t len = 0;
+	_cleanup_free_ char *path = NULL;
+	size_t len;
 
-	if (snprintf(path, sizeof(path), "%s%s", root, file) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	while (len + 1 < size) {
-		ssize_t k = read(fd, buf + len, size - 1 - len);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	buf[len] = '\0';
-	return (int)len;
+	if (asprintf(&path, "%s%s", root, file) < 0)
+		return -ENOMEM;
+	return read_full_file(path, 0, 64 * 1024, ret, &len);
 }
 
 int boot_read_cmdline(const char *root, char **ret)
 {
-	char buf[4096 + 1];
-	int r;
-
-	r = read_small(root, "/proc/cmdline", buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	*ret = strdup(buf);
-	return *ret ? 0 : -ENOMEM;
+	return read_proc_file(root, "/proc/cmdline", ret);
 }
 
 int boot_read_id(const char *root, char ret[static BOOT_ID_LEN + 1])
 {
-	char buf[64];
+	_cleanup_free_ char *buf = NULL;
 	int r;
 
-	r = read_small(root, "/proc/sys/kernel/random/boot_id", buf, sizeof(buf));
+	r = read_proc_file(root, "/proc/sys/kernel/random/boot_id", &buf);
+	if (r == -EFBIG)
+		return -EBADMSG;
 	if (r < 0)
 		return r;
 	buf[strcspn(buf, "\n")] = '\0';

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "policy-plan.h"
+#include "time-util.h"
 
 static const char *const action_error_names[] = {
 	[ACTION_ERROR_FAILED] = SD_BUS_ERROR_FAILED,

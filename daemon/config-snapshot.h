@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "conf.h"
 
 /* The last configuration klpd accepted, kept in its state directory: at
  * start, a klpd.conf that is refused does not keep klpd down, it runs on

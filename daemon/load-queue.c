@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "load-queue.h"
 #include "macro.h"
+#include "records.h"
 #include "statedir.h"
 
 void queued_loads_free(struct queued_load *l, size_t n)
@@ -15,73 +18,43 @@ void queued_loads_free(struct queued_load *l, size_t n)
 	free(l);
 }
 
-static int parse_line(const char *line, size_t n, struct queued_load *ret)
+static void queued_load_done(void *item)
 {
-	char name[KLP_MODULE_NAME_MAX];
-	const char *sp1 = memchr(line, ' ', n), *sp2, *path;
-	size_t name_len, path_len;
+	free(((struct queued_load *)item)->path);
+}
 
-	if (!sp1)
+static int parse_queued_load(const char *name, const char *rest, size_t rest_len, void *item)
+{
+	struct queued_load *q = item;
+	const char *sp = memchr(rest, ' ', rest_len), *path;
+	size_t path_len;
+
+	if (!sp)
 		return -EBADMSG;
-	name_len = (size_t)(sp1 - line);
-	if (name_len == 0 || name_len >= sizeof(name))
-		return -EBADMSG;
-	memcpy(name, line, name_len);
-	name[name_len] = '\0';
-	if (module_name_normalize(name, ret->name) < 0 || !streq(name, ret->name))
-		return -EBADMSG;
-	sp2 = memchr(sp1 + 1, ' ', n - name_len - 1);
-	if (!sp2)
-		return -EBADMSG;
-	if (sp2 - sp1 - 1 == 4 && memcmp(sp1 + 1, "boot", 4) == 0)
-		ret->at_boot = true;
-	else if (sp2 - sp1 - 1 == 4 && memcmp(sp1 + 1, "hand", 4) == 0)
-		ret->at_boot = false;
+	if (sp - rest == 4 && memcmp(rest, "boot", 4) == 0)
+		q->at_boot = true;
+	else if (sp - rest == 4 && memcmp(rest, "hand", 4) == 0)
+		q->at_boot = false;
 	else
 		return -EBADMSG;
-	path = sp2 + 1;
-	path_len = n - (size_t)(path - line);
+	path = sp + 1;
+	path_len = rest_len - (size_t)(path - rest);
 	if (path_len < 2 || path[0] != '/' || path_len >= 4096)
 		return -EBADMSG;
-	ret->path = strndup(path, path_len);
-	return ret->path ? 0 : -ENOMEM;
+	q->path = strndup(path, path_len);
+	return q->path ? 0 : -ENOMEM;
 }
 
 int load_queue_parse(const char *buf, size_t len, struct queued_load **ret, size_t *ret_n)
 {
-	struct queued_load *l = NULL, *nl;
-	size_t n = 0;
-	int r = 0;
+	void *l = NULL;
+	int r;
 
-	if (len > LOAD_QUEUE_FILE_MAX || memchr(buf, '\0', len))
-		return -EBADMSG;
-	for (size_t pos = 0; pos < len;) {
-		const char *line = buf + pos, *eol = memchr(line, '\n', len - pos);
-		size_t ll = eol ? (size_t)(eol - line) : len - pos;
-		struct queued_load rec = {};
-
-		pos += ll + (eol ? 1 : 0);
-		if (ll == 0 || line[0] == '#')
-			continue;
-		r = parse_line(line, ll, &rec);
-		if (r < 0)
-			break;
-		nl = realloc(l, (n + 1) * sizeof(*l));
-		if (!nl) {
-			free(rec.path);
-			r = -ENOMEM;
-			break;
-		}
-		l = nl;
-		l[n++] = rec;
-	}
-	if (r < 0) {
-		queued_loads_free(l, n);
-		return r;
-	}
+	static_assert(offsetof(struct queued_load, name) == 0, "records_parse() wants the name first");
+	r = records_parse(buf, len, LOAD_QUEUE_FILE_MAX, sizeof(**ret), 0, parse_queued_load,
+			  queued_load_done, &l, ret_n);
 	*ret = l;
-	*ret_n = n;
-	return 0;
+	return r;
 }
 
 int load_queue_format(const struct queued_load *l, size_t n, char **ret)

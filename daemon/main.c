@@ -7,7 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"

@@ -13,11 +13,13 @@
 #include "actions.h"
 #include "bus.h"
 #include "duration.h"
+#include "fileio.h"
 #include "kmsg.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
 #include "tasks.h"
+#include "time-util.h"
 #include "udev-monitor.h"
 
 /* Blockers are listed once a transition is older than this, then re-read
@@ -30,24 +32,6 @@
 /* A PID reused by a new process could hide a blocker from a partial scan. */
 #define BLOCKER_FULL_SCAN_USEC (10 * 60 * USEC_PER_SEC)
 #define BLOCKERS_MAX 64
-
-static uint64_t now_clock(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t now_monotonic(void)
-{
-	return now_clock(CLOCK_MONOTONIC);
-}
-
-uint64_t now_realtime(void)
-{
-	return now_clock(CLOCK_REALTIME);
-}
 
 /* --- state -> log + bus */
 
@@ -666,13 +650,6 @@ static int scan_ko(const char *dir, struct dirent ***ret)
 	return n;
 }
 
-static void free_dirents(struct dirent **l, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
 /* The files of one patch directory, <dir>/<release>/ and <dir>/ merged in
  * lexical order of their file names; a name in both is loaded from the
  * release's directory, as Load resolves a name. */
@@ -985,7 +962,7 @@ int manager_start(struct manager *m)
 	 * taken to be CLOCK_MONOTONIC_RAW: like local_clock(), it is not
 	 * slewed by NTP (kmsg-clock.h). */
 	kmsg_clock_init(&m->state->kmsg_clock,
-			(int64_t)now_monotonic() - (int64_t)now_clock(CLOCK_MONOTONIC_RAW));
+			(int64_t)now_monotonic() - (int64_t)now_usec(CLOCK_MONOTONIC_RAW));
 	m->kmsg_fd = kmsg_open(m->root);
 	if (m->kmsg_fd < 0)
 		log_warning_errno(m->kmsg_fd,

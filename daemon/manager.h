@@ -8,7 +8,7 @@
 
 #include "boot-load.h"
 #include "config-snapshot.h"
-#include "config.h"
+#include "conf.h"
 #include "metrics.h"
 #include "names.h"
 #include "policy.h"
@@ -113,5 +113,3 @@ bool manager_boot_record_skipped(const struct manager *m, const struct boot_reco
 /* Write MetricsFile= if what it shows changed (metrics-export.c). */
 void metrics_export(struct manager *m);
 
-uint64_t now_monotonic(void);
-uint64_t now_realtime(void);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "metrics.h"
 
@@ -174,56 +175,14 @@ int metrics_format(const struct metrics_snapshot *s, char **ret)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int write_tmp(int fd, const char *text, bool sync)
-{
-	int r;
-
-	/* The unit's UMask=0077 would hide it from node_exporter's user. */
-	if (fchmod(fd, 0644) < 0)
-		return -errno;
-	r = write_all(fd, text, strlen(text));
-	if (r < 0)
-		return r;
-	if (sync && fsync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
 int metrics_write_file(const char *path, const char *text, bool sync)
 {
 	_cleanup_free_ char *tmp = NULL;
-	int fd, r;
 
 	/* node_exporter reads only *.prom: it never sees the temporary file. */
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
 		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = write_tmp(fd, text, sync);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlink(tmp);
-	return r;
+	return write_file_atomic(path, tmp, text, sync ? WRITE_FILE_SYNC : 0);
 }
 
 void metrics_file_done(struct metrics_file *f)

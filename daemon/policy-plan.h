@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "conf.h"
 #include "policy.h"
 #include "state.h"
 

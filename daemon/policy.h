@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "conf.h"
 #include "names.h"
 #include "state.h"
 

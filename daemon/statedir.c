@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "macro.h"
+#include "records.h"
 #include "statedir.h"
 
 const char *statedir_path(void)
@@ -28,138 +32,62 @@ const char *statedir_path(void)
 	return buf;
 }
 
-static int parse_line(const char *line, size_t n, struct leftover_record *ret)
+static int parse_leftover(const char *name, const char *rest, size_t rest_len, void *item)
 {
-	char name[KLP_MODULE_NAME_MAX], num[32];
-	const char *sp = memchr(line, ' ', n);
-	size_t name_len, num_len;
+	struct leftover_record *rec = item;
 	uint64_t v = 0;
 
-	if (!sp)
+	if (rest_len == 0 || rest_len >= 32)
 		return -EBADMSG;
-	name_len = (size_t)(sp - line);
-	num_len = n - name_len - 1;
-	if (name_len == 0 || name_len >= sizeof(name) || num_len == 0 || num_len >= sizeof(num))
-		return -EBADMSG;
-	memcpy(name, line, name_len);
-	name[name_len] = '\0';
-	memcpy(num, sp + 1, num_len);
-	num[num_len] = '\0';
-	if (module_name_normalize(name, ret->name) < 0 || !streq(name, ret->name))
-		return -EBADMSG;
-	for (const char *c = num; *c; c++) {
-		if (*c < '0' || *c > '9' || v > (UINT64_MAX - (uint64_t)(*c - '0')) / 10)
+	for (size_t i = 0; i < rest_len; i++) {
+		char c = rest[i];
+
+		if (c < '0' || c > '9' || v > (UINT64_MAX - (uint64_t)(c - '0')) / 10)
 			return -EBADMSG;
-		v = v * 10 + (uint64_t)(*c - '0');
+		v = v * 10 + (uint64_t)(c - '0');
 	}
 	if (v == 0)
 		return -EBADMSG;
-	ret->since = v;
+	rec->since = v;
 	return 0;
 }
 
 int leftovers_parse(const char *buf, size_t len, struct leftover_record **ret, size_t *ret_n)
 {
-	_cleanup_free_ struct leftover_record *l = NULL;
-	size_t n = 0;
+	void *l = NULL;
+	int r;
 
-	if (len > LEFTOVERS_FILE_MAX || memchr(buf, '\0', len))
-		return -EBADMSG;
-	for (size_t pos = 0; pos < len;) {
-		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - line) : len - pos;
-		struct leftover_record rec, *nlst;
-
-		pos += ll + (nl ? 1 : 0);
-		if (ll == 0 || line[0] == '#')
-			continue;
-		if (parse_line(line, ll, &rec) < 0)
-			return -EBADMSG;
-		for (size_t i = 0; i < n; i++)
-			if (streq(l[i].name, rec.name))
-				return -EBADMSG;
-		nlst = realloc(l, (n + 1) * sizeof(*l));
-		if (!nlst)
-			return -ENOMEM;
-		l = nlst;
-		l[n++] = rec;
-	}
-	*ret = TAKE_PTR(l);
-	*ret_n = n;
-	return 0;
+	static_assert(offsetof(struct leftover_record, name) == 0, "records_parse() wants the name first");
+	r = records_parse(buf, len, LEFTOVERS_FILE_MAX, sizeof(**ret), RECORDS_UNIQUE, parse_leftover,
+			  NULL, &l, ret_n);
+	*ret = l;
+	return r;
 }
 
 int statedir_read(const char *dir, const char *file, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_free_ char *path = NULL, *buf = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len = 0;
+	_cleanup_free_ char *path = NULL;
+	int r;
 
 	*ret = NULL;
 	*ret_len = 0;
 	if (asprintf(&path, "%s/%s", dir, file) < 0)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	buf = malloc(max + 1);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t k = read(fd, buf + len, max + 1 - len);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-		if (len > max)
-			return -EBADMSG;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 1;
+	r = read_full_file(path, O_NOFOLLOW, max, ret, ret_len);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EFBIG)
+		return -EBADMSG;
+	return r < 0 ? r : 1;
 }
 
 int statedir_write(const char *dir, const char *file, const char *text)
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
-	_cleanup_close_ int dfd = -1;
-	_cleanup_fclose_ FILE *f = NULL;
-	int fd, r;
 
 	if (asprintf(&path, "%s/%s", dir, file) < 0 || asprintf(&tmp, "%s/.%s.XXXXXX", dir, file) < 0)
 		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		return r;
-	}
-	fputs(text, f);
-	if (fflush(f) != 0 || fchmod(fileno(f), 0644) < 0 || fsync(fileno(f)) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	/* the rename itself must survive a crash too */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
-	return 0;
+	return write_file_atomic(path, tmp, text, WRITE_FILE_SYNC);
 }
 
 int statedir_remove(const char *dir, const char *file)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -78,4 +80,112 @@ int write_string_at(int dirfd, const char *path, const char *value)
 	if ((size_t)n != len)
 		return -EIO;
 	return 0;
+}
+
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+
+	/* one byte more than allowed, to notice a file that is too long */
+	buf = malloc(max + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t k = read(fd, buf + len, max + 1 - len);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+		if (len > max)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+int read_full_file(const char *path, int open_flags, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | open_flags);
+	if (fd < 0)
+		return -errno;
+	return read_full_fd(fd, max, ret, ret_len);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void fsync_parent(const char *path)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int dfd = -1;
+	const char *slash = strrchr(path, '/');
+
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		(void)fsync(dfd);
+}
+
+int write_file_atomic(const char *path, const char *tmp_template, const char *text,
+		      unsigned flags)
+{
+	_cleanup_free_ char *tmp = strdup(tmp_template);
+	int fd, r = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* A unit's UMask=0077 would hide the file from its readers. */
+	if (fchmod(fd, 0644) < 0)
+		r = -errno;
+	if (r == 0)
+		r = write_all(fd, text, strlen(text));
+	if (r == 0 && (flags & WRITE_FILE_SYNC) && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return r;
+	}
+	/* the rename itself must survive a crash too */
+	if (flags & WRITE_FILE_SYNC)
+		fsync_parent(path);
+	return 0;
+}
+
+void free_dirents(struct dirent **l, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
 }

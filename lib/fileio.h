@@ -19,3 +19,30 @@ int write_string_at(int dirfd, const char *path, const char *value);
 
 /* Parse a decimal int with nothing else but trailing whitespace. */
 int parse_int(const char *s, int *ret);
+
+/* Whole files: state, configuration, metrics. */
+struct dirent;
+
+/* Read FD to its end into a NUL-terminated *RET (length *RET_LEN): 0, or
+ * -EFBIG when it holds more than MAX bytes, or -errno of read(2). */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_len);
+
+/* read_full_fd() of PATH, opened O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK and
+ * OPEN_FLAGS (e.g. O_NOFOLLOW): -errno of open(2) too (-ENOENT). */
+int read_full_file(const char *path, int open_flags, size_t max, char **ret, size_t *ret_len);
+
+enum {
+	/* fsync the file before the rename and its directory after: the new
+	 * contents survive a crash. Without it a crash may leave the old ones. */
+	WRITE_FILE_SYNC = 1 << 0,
+};
+
+/* Replace PATH with TEXT atomically: a temporary file made from TMP_TEMPLATE
+ * (a mkostemp(3) template in PATH's directory, so that readers of PATH's
+ * pattern never see it), mode 0644 whatever the umask, renamed over PATH.
+ * The temporary file is removed on failure. */
+int write_file_atomic(const char *path, const char *tmp_template, const char *text,
+		      unsigned flags);
+
+/* Free what scandir(3) returned: N entries (none when N < 0) and the list. */
+void free_dirents(struct dirent **l, int n);

@@ -1,9 +1,8 @@
-# lib/: code shared by klpd, klpctl and the unit tests. Nothing here does I/O
-# beyond the small-file helpers in fileio.c.
-#
-# Compiled into each program through $(libklpd_shared_sources) rather than
-# as a static library: configure.ac has no AC_PROG_RANLIB/AM_PROG_AR.
-libklpd_shared_sources = \
+# lib/: code shared by klpd, klpctl and the unit tests, built once as a
+# static library. Nothing here includes a header from daemon/ or client/;
+# nothing does I/O beyond the small-file helpers in fileio.c.
+noinst_LIBRARIES += lib/libklpd-shared.a
+lib_libklpd_shared_a_SOURCES = \
 	lib/macro.h \
 	lib/dbus-names.h \
 	lib/duration.c lib/duration.h \
@@ -11,4 +10,7 @@ libklpd_shared_sources = \
 	lib/kmsg-record.c lib/kmsg-record.h \
 	lib/modinfo.c lib/modinfo.h \
 	lib/names.c lib/names.h \
+	lib/records.c lib/records.h \
+	lib/time-util.c lib/time-util.h \
 	lib/utf8.c lib/utf8.h
+libklpd_shared = lib/libklpd-shared.a

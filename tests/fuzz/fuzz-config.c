@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The config parser (daemon/config.c, through inih) on any klpd.conf text:
+/* The config parser (daemon/conf.c, through inih) on any klpd.conf text:
  * it either accepts the file with every value in range, or refuses it with
  * one "t.conf:LINE: ..." message per line of error, escaped to clean UTF-8
  * whatever bytes the file holds. The same text always gives the same answer,
  * and nothing leaks either way.
- * fuzz-sources: daemon/config.c lib/duration.c lib/names.c lib/fileio.c lib/utf8.c
+ * fuzz-sources: daemon/conf.c lib/duration.c lib/names.c lib/fileio.c lib/utf8.c
  * fuzz-libs: inih */
-#include "config.h"
+#include "conf.h"
 #include "fuzz-util.h"
 #include "macro.h"
 #include "utf8.h"

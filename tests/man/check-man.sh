@@ -128,7 +128,7 @@ check_words org.klpd.livepatch1.5 "names and state strings of lib/dbus-names.h" 
 mapfile -t pstates < <(grep -oE '\[PATCH_STATE_[A-Z]+\] *= *"[a-z]+"' "$top/daemon/state.c" | sed -E 's/.*"(.*)"/\1/')
 check_words org.klpd.livepatch1.5 "patch states of daemon/state.c" E "^\\.B +%s$" "${pstates[@]}"
 
-# --- 3. klpd.conf(5) against daemon/config*.c, or conf/klpd.conf
+# --- 3. klpd.conf(5) against daemon/conf*.c, or conf/klpd.conf
 
 # A parser names its sections and keys as string literals, in a table or in
 # comparisons: every literal that looks like one ("StallTimeout", "Policy")
@@ -140,10 +140,10 @@ check_words klpd.conf.5 "keys of conf/klpd.conf" T "^\\.B[IR]? +%s=" "${conf_key
 mapfile -t conf_sections < <(sed -nE 's/^#? *\[([A-Za-z]+)(:[^]]*)?\].*/\1/p' "$top/conf/klpd.conf" | sort -u)
 check_words klpd.conf.5 "sections of conf/klpd.conf" F "[%s" "${conf_sections[@]}"
 
-config_src=$(flat "$top"/daemon/config*.c)
+config_src=$(flat "$top"/daemon/conf*.c "$top"/daemon/config-snapshot.c)
 mapfile -t literals < <(grep -oE '"[A-Z][A-Za-z0-9]*"' <<<"$config_src" | tr -d '"' | sort -u)
 if [ ${#literals[@]} -eq 0 ]; then
-	ok "klpd.conf.5: daemon/config*.c names no key yet # SKIP no parser: only conf/klpd.conf checked"
+	ok "klpd.conf.5: daemon/conf*.c names no key yet # SKIP no parser: only conf/klpd.conf checked"
 else
 	missing=()
 	text=$(cat "$man_dir/klpd.conf.5")
@@ -154,9 +154,9 @@ else
 			missing+=("$k")
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
-		ok "klpd.conf.5: all ${#literals[@]} sections and keys of daemon/config*.c"
+		ok "klpd.conf.5: all ${#literals[@]} sections and keys of daemon/conf*.c"
 	else
-		not_ok "klpd.conf.5: ${#missing[@]} sections or keys of daemon/config*.c missing" \
+		not_ok "klpd.conf.5: ${#missing[@]} sections or keys of daemon/conf*.c missing" \
 			"${missing[@]/#/missing: }"
 	fi
 fi

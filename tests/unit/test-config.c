@@ -7,8 +7,7 @@
 
 #include <cmocka.h>
 
-/* by its path: "config.h" alone is autoconf's */
-#include "../../daemon/config.h"
+#include "conf.h"
 #include "macro.h"
 
 /* Parse TEXT as file "t.conf" on top of the defaults. */

@@ -11,8 +11,7 @@
 
 #include <cmocka.h>
 
-/* by its path: "config.h" alone is autoconf's */
-#include "../../daemon/config.h"
+#include "conf.h"
 #include "macro.h"
 #include "policy.h"
 #include "state.h"

@@ -12,8 +12,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "conf.h"
 #include "duration.h"
+#include "fileio.h"
 #include "names.h"
 #include "utf8.h"
 
@@ -737,6 +738,7 @@ static int read_config_file(const char *file, char **ret_buf, size_t *ret_len, c
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
+	int r;
 
 	*ret_buf = NULL;
 	*ret_len = 0;
@@ -764,30 +766,15 @@ static int read_config_file(const char *file, char **ret_buf, size_t *ret_len, c
 			  file, CONFIG_FILE_MAX);
 		return -EFBIG;
 	}
-	/* one byte more than allowed, to notice a file that grew meanwhile */
-	buf = malloc(CONFIG_FILE_MAX + 1);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, CONFIG_FILE_MAX + 1 - len);
-
-		if (n < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			set_error(error, "%s: cannot read: %s", file, strerror(e));
-			return -e;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > CONFIG_FILE_MAX) {
-			set_error(error, "%s: file is larger than %d bytes: not a configuration file",
-				  file, CONFIG_FILE_MAX);
-			return -EFBIG;
-		}
-	}
+	/* read to the end: the file may have grown since the fstat() */
+	r = read_full_fd(fd, CONFIG_FILE_MAX, &buf, &len);
+	if (r == -EFBIG)
+		set_error(error, "%s: file is larger than %d bytes: not a configuration file",
+			  file, CONFIG_FILE_MAX);
+	else if (r < 0 && r != -ENOMEM)
+		set_error(error, "%s: cannot read: %s", file, strerror(-r));
+	if (r < 0)
+		return r;
 	*ret_buf = TAKE_PTR(buf);
 	*ret_len = len;
 	return 0;
@@ -844,13 +831,6 @@ static int dropin_filter(const struct dirent *d)
 	size_t n = strlen(d->d_name);
 
 	return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".conf");
-}
-
-static void free_dirents(struct dirent **l, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
 }
 
 /* Append the errors of one file to those of the files before. */
