@@ -359,19 +359,21 @@ static int refresh_one(struct state *s, const char *name, uint64_t now)
 	size_t i;
 	int r;
 
+	/* The module first, then its patch. While the module's init enables
+	 * the patch, the kernel shows the transition before it sets enabled:
+	 * a patch of a module still coming is going to patched. Read the
+	 * other way round, enabled=0 and transition=1 read during the init
+	 * and "live" read just after it returned would look like a disable. */
+	r = module_sysfs_read(s->root, name, &mod);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	loaded = r >= 0;
 	r = livepatch_sysfs_read(s->root, name, &lp);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	in_sysfs = r >= 0;
-	r = module_sysfs_read(s->root, name, &mod);
-	if (r < 0 && r != -ENOENT) {
-		livepatch_sysfs_done(&lp);
-		return r;
-	}
 	/* A module that is not a livepatch is none of klpd's business. */
-	loaded = r >= 0 && (mod.livepatch || in_sysfs);
-	/* While the module's init enables the patch, the kernel shows the
-	 * transition before it sets enabled: it is going to patched. */
+	loaded = loaded && (mod.livepatch || in_sysfs);
 	if (in_sysfs && loaded && mod.coming && lp.transition == 1)
 		lp.enabled = 1;
 
