@@ -43,6 +43,7 @@ daemon_klpd_SOURCES = \
 	daemon/manager.c daemon/manager.h \
 	daemon/manager-config.c \
 	daemon/actions.c daemon/actions.h \
+	daemon/boot-guard.c daemon/boot-guard.h \
 	daemon/kmod-dlopen.c daemon/kmod-dlopen.h \
 	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \
 	daemon/kmsg.c daemon/kmsg.h \

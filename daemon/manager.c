@@ -101,9 +101,9 @@ static void on_transition_finished(void *u, const struct transition *t)
 static void on_module_unloaded(void *u, const char *module)
 {
 	struct manager *m = u;
-	const char *reason = !streq(m->unloading, module) ? "external"
-			     : m->unloading_by_policy     ? "policy"
-							  : "requested";
+	const char *reason = !streq(m->unloading, module)		    ? "external"
+			     : m->unloading_origin == UNLOAD_BY_POLICY ? "policy"
+								       : "requested";
 
 	log_patch(LOG_NOTICE, module, "unload",
 		  streq(reason, "policy") ? KLPD_MID_MODULE_AUTO_UNLOADED : KLPD_MID_MODULE_UNLOADED,
@@ -268,6 +268,7 @@ static void policy_applied(struct manager *m, const struct policy_action *a, int
 static void execute(struct manager *m, const struct policy_action *a, uint64_t now)
 {
 	const struct transition *t = &m->state->transition;
+	struct action_context ctx = manager_actions(m);
 	struct action_result res = {};
 	char d[DURATION_MAX];
 	int r;
@@ -292,7 +293,7 @@ static void execute(struct manager *m, const struct policy_action *a, uint64_t n
 			       a->patch);
 		break;
 	case POLICY_ACTION_REVERT:
-		r = action_revert(m, a->patch, &res);
+		r = action_revert(&ctx, a->patch, &res);
 		if (r < 0)
 			log_patch(LOG_ERR, a->patch, "revert", KLPD_MID_ACTION,
 				  "Policy: reverting '%s' failed, not retried: %s", a->patch,
@@ -302,7 +303,7 @@ static void execute(struct manager *m, const struct policy_action *a, uint64_t n
 				       a->patch);
 		break;
 	case POLICY_ACTION_FORCE:
-		r = action_force(m, a->patch, &res);
+		r = action_force(&ctx, a->patch, &res);
 		if (r < 0)
 			log_patch(LOG_ERR, a->patch, "force", KLPD_MID_ACTION,
 				  "Policy: forcing '%s' failed, not retried: %s", a->patch,
@@ -311,9 +312,7 @@ static void execute(struct manager *m, const struct policy_action *a, uint64_t n
 			policy_applied(m, a, LOG_WARNING, "forced the transition of '%s'", a->patch);
 		break;
 	case POLICY_ACTION_UNLOAD:
-		m->unloading_by_policy = true;
-		r = action_unload(m, a->patch, &res);
-		m->unloading_by_policy = false;
+		r = action_unload(&ctx, a->patch, UNLOAD_BY_POLICY, &res);
 		if (r >= 0)
 			policy_applied(m, a, LOG_NOTICE, "unloaded module '%s'", a->patch);
 		else if (res.error == ACTION_ERROR_NO_SUCH_PATCH)
@@ -439,154 +438,48 @@ static void sync_leftovers(struct manager *m, uint64_t now)
 	m->n_leftovers = n;
 }
 
-/* --- boot-time loading and its crash-loop guard */
+/* --- the manager as the actions' event sink */
 
-bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r)
+static void on_action_event(void *u, const struct action_event *ev)
 {
-	/* Without this boot's id no record can be told apart: all are old. */
-	return !m->boot_id[0] || !streq(r->boot_id, m->boot_id);
-}
+	struct manager *m = u;
 
-static struct boot_record *find_boot_record(struct manager *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_boot_records; i++)
-		if (streq(m->boot_records[i].name, name))
-			return &m->boot_records[i];
-	return NULL;
-}
-
-bool manager_skipped_at_boot(const struct manager *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_boot_records; i++)
-		if (streq(m->boot_records[i].name, name))
-			return manager_boot_record_skipped(m, &m->boot_records[i]);
-	return false;
-}
-
-static void save_boot_records(struct manager *m)
-{
-	int r;
-
-	r = boot_records_save(statedir_path(), m->boot_records, m->n_boot_records);
-	if (r < 0)
-		log_warning_errno(r, "Cannot write %s/%s; the crash-loop guard may not see this "
-				     "boot's loads",
-				  statedir_path(), BOOT_LOADS_FILE);
-}
-
-static void drop_boot_record(struct manager *m, struct boot_record *rec)
-{
-	size_t i = (size_t)(rec - m->boot_records);
-
-	memmove(rec, rec + 1, (m->n_boot_records - i - 1) * sizeof(*rec));
-	m->n_boot_records--;
-}
-
-void manager_boot_load_begin(struct manager *m, const char *name)
-{
-	struct boot_record *rec, *l;
-
-	if (!m->boot_id[0])
-		return;
-	rec = find_boot_record(m, name);
-	if (!rec) {
-		l = realloc(m->boot_records, (m->n_boot_records + 1) * sizeof(*l));
-		if (!l) {
-			log_error_errno(-ENOMEM, "Cannot record the boot-time load of '%s'", name);
-			return;
-		}
-		m->boot_records = l;
-		rec = &l[m->n_boot_records++];
-		snprintf(rec->name, sizeof(rec->name), "%s", name);
-	}
-	snprintf(rec->boot_id, sizeof(rec->boot_id), "%s", m->boot_id);
-	save_boot_records(m);
-}
-
-void manager_boot_load_end(struct manager *m, const char *name)
-{
-	struct boot_record *rec = find_boot_record(m, name);
-
-	if (!rec || manager_boot_record_skipped(m, rec))
-		return;
-	drop_boot_record(m, rec);
-	save_boot_records(m);
-}
-
-bool manager_boot_load_cleared(struct manager *m, const char *name, bool loaded)
-{
-	struct boot_record *rec = find_boot_record(m, name);
-
-	if (!rec || !manager_boot_record_skipped(m, rec))
-		return false;
-	drop_boot_record(m, rec);
-	save_boot_records(m);
-	if (loaded)
-		log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
-			  "Module '%s' was loaded by hand: no longer skipped at boot", name);
-	else
-		log_patch(LOG_NOTICE, name, "clear-skip", KLPD_MID_ACTION,
-			  "Module '%s' is no longer skipped at boot (cleared by hand, not loaded)",
-			  name);
-	bus_manager_changed(m, MANAGER_PROP_SKIPPED_AT_BOOT);
-	return true;
-}
-
-/* A boot-time load is over when its module is there and no longer in
- * transition: a machine going down after that is not this load's doing. */
-static void settle_boot_loads(struct manager *m)
-{
-	const struct transition *t = &m->state->transition;
-
-	for (size_t i = 0; i < m->n_boot_records;) {
-		struct boot_record *rec = &m->boot_records[i];
-
-		if (manager_boot_record_skipped(m, rec) || !state_find(m->state, rec->name) ||
-		    (t->active && streq(t->patch, rec->name))) {
-			i++;
-			continue;
-		}
-		log_debug("Boot-time load of '%s' finished", rec->name);
-		drop_boot_record(m, rec);
-		save_boot_records(m);
+	switch (ev->kind) {
+	case ACTION_EVENT_SKIP_CLEARED:
+		bus_manager_changed(m, MANAGER_PROP_SKIPPED_AT_BOOT);
+		break;
+	case ACTION_EVENT_LOAD_FAILED:
+		bus_emit_load_failed(m, ev->name, ev->source, ev->message);
+		break;
+	case ACTION_EVENT_FORCED:
+		metrics_note_forced(&m->metrics);
+		break;
+	case ACTION_EVENT_UNLOADING:
+		/* for on_module_unloaded(), which the state calls in between */
+		snprintf(m->unloading, sizeof(m->unloading), "%s", ev->name);
+		m->unloading_origin = ev->origin;
+		break;
+	case ACTION_EVENT_UNLOAD_OVER:
+		m->unloading[0] = '\0';
+		break;
+	case ACTION_EVENT_RESCAN_NEEDED:
+		m->need_rescan = true;
+		break;
 	}
 }
 
-/* At start: this boot's records are loads klpd itself did not see to the
- * end (it was restarted). One whose module is still in its transition stays:
- * the load is not over, and the machine may yet go down in it. The others
- * are looked at again. Any other boot's are loads the machine went down in. */
-static void read_boot_records(struct manager *m)
+struct action_context manager_actions(struct manager *m)
 {
-	size_t before;
-	int r;
-
-	r = boot_read_id(m->root, m->boot_id);
-	if (r < 0) {
-		m->boot_id[0] = '\0';
-		log_warning_errno(r, "Cannot read %s/proc/sys/kernel/random/boot_id; boot-time "
-				     "loads are not guarded against crash loops",
-				  m->root);
-	}
-	r = boot_records_load(statedir_path(), &m->boot_records, &m->n_boot_records);
-	if (r < 0) {
-		log_warning_errno(r, "Ignoring %s/%s: no module is skipped at boot",
-				  statedir_path(), BOOT_LOADS_FILE);
-		return;
-	}
-	before = m->n_boot_records;
-	for (size_t i = 0; i < m->n_boot_records;) {
-		const struct transition *t = &m->state->transition;
-		const struct boot_record *rec = &m->boot_records[i];
-
-		if (manager_boot_record_skipped(m, rec) ||
-		    (t->active && streq(t->patch, rec->name) && state_find(m->state, rec->name)))
-			i++;
-		else
-			drop_boot_record(m, &m->boot_records[i]);
-	}
-	if (m->n_boot_records != before)
-		save_boot_records(m);
+	return (struct action_context){
+		.state = m->state,
+		.config = &m->config,
+		.root = m->root,
+		.kernel_release = m->kernel_release,
+		.queue = &m->queue,
+		.guard = &m->boot_guard,
+		.on_event = on_action_event,
+		.userdata = m,
+	};
 }
 
 static int ko_filter(const struct dirent *d)
@@ -603,13 +496,14 @@ static int lexical(const struct dirent **a, const struct dirent **b)
 
 static void load_at_boot_file(struct manager *m, const char *path, bool top_level)
 {
+	struct action_context ctx = manager_actions(m);
 	struct action_result res = {};
 	char name[KLP_MODULE_NAME_MAX] = "";
 	const struct boot_record *rec;
 	bool queued;
 	int r;
 
-	r = action_load(m, path, 0, BOOT_LOAD_REASON, name, &queued, &res);
+	r = action_load(&ctx, path, 0, BOOT_LOAD_REASON, name, &queued, &res);
 	if (r >= 0) {
 		/* The insert started a transition: the next load waits for it. */
 		if (!queued)
@@ -625,7 +519,7 @@ static void load_at_boot_file(struct manager *m, const char *path, bool top_leve
 		 * kernels too: only this kernel's are for this boot. */
 		log_info("Not loading %s at boot: %s", path, res.message);
 	else if (r == -ECANCELED) {
-		rec = find_boot_record(m, name);
+		rec = boot_guard_find(&m->boot_guard, name);
 		log_patch(LOG_WARNING, name, "skip", KLPD_MID_BOOT_LOAD_SKIPPED,
 			  "Skipping %s at boot (reason: crash-loop guard): the machine went down "
 			  "while loading '%s' at boot %s; 'klpctl load %s' loads it, "
@@ -712,6 +606,7 @@ static void load_at_boot(struct manager *m)
 
 static int process(struct manager *m)
 {
+	struct action_context ctx;
 	uint64_t now = now_monotonic();
 	uint64_t next, scan_due;
 	int r;
@@ -722,8 +617,9 @@ static int process(struct manager *m)
 		if (r < 0)
 			log_warning_errno(r, "Rescanning the kernel's livepatch state failed");
 	}
-	settle_boot_loads(m);
-	actions_run_queue(m);
+	boot_guard_settle(&m->boot_guard, m->state);
+	ctx = manager_actions(m);
+	actions_run_queue(&ctx);
 	scan_blockers(m, now, false);
 	sync_leftovers(m, now);
 	next = run_policy(m, now);
@@ -936,7 +832,7 @@ struct manager *manager_free(struct manager *m)
 	strv_free(m->config_errors);
 	policy_memory_done(&m->policy);
 	free(m->leftovers);
-	free(m->boot_records);
+	boot_guard_done(&m->boot_guard);
 	metrics_file_done(&m->metrics_file);
 	sd_event_unref(m->event);
 	free(m->root);
@@ -947,6 +843,7 @@ struct manager *manager_free(struct manager *m)
 int manager_start(struct manager *m)
 {
 	_cleanup_(history_done) struct history history = { .state = m->state };
+	struct action_context ctx;
 	int r;
 
 	/* Subscribe first, then scan: nothing that happens in between is lost. */
@@ -993,7 +890,7 @@ int manager_start(struct manager *m)
 		log_warning("This kernel has no livepatch support (%s is missing)",
 			    LIVEPATCH_SYSFS);
 
-	read_boot_records(m);
+	boot_guard_read(&m->boot_guard, m->root, m->state);
 
 	r = bus_setup(m);
 	if (r < 0)
@@ -1001,7 +898,8 @@ int manager_start(struct manager *m)
 
 	/* After the first full scan, so that what is loaded is skipped; what
 	 * was queued before a restart goes first, in its order. */
-	actions_restore_queue(m);
+	ctx = manager_actions(m);
+	actions_restore_queue(&ctx);
 	load_at_boot(m);
 	(void)process(m);
 	log_full(LOG_INFO, 0, NULL, NULL, KLPD_MID_STARTED, "klpd %s started: %s", PACKAGE_VERSION,

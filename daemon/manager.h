@@ -6,6 +6,8 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "actions.h"
+#include "boot-guard.h"
 #include "boot-load.h"
 #include "config-snapshot.h"
 #include "conf.h"
@@ -15,16 +17,6 @@
 #include "state.h"
 #include "statedir.h"
 #include "tasks.h"
-
-/* A Load that waits for the running transition to end. The file stays open
- * so that what runs later is what was checked now. */
-struct load_request {
-	char name[KLP_MODULE_NAME_MAX];
-	char *source;
-	const char *reason; /* NULL for Load(); "LoadAtBoot" */
-	int fd;
-	struct load_request *next;
-};
 
 /* klpd: one event loop wiring the kernel's events into the state, the state
  * into the bus, and the bus's requests into actions. */
@@ -41,11 +33,7 @@ struct manager {
 	struct leftover_record *leftovers;
 	size_t n_leftovers;
 	char *root; /* "" unless $KLPD_ROOT points at a fake tree */
-	/* The crash-loop guard's records, as in the state directory: this
-	 * boot's are loads in flight, any other boot's are skipped modules. */
-	struct boot_record *boot_records;
-	size_t n_boot_records;
-	char boot_id[BOOT_ID_LEN + 1]; /* "" when unknown: no guard */
+	struct boot_guard boot_guard; /* the crash-loop guard */
 	char kernel_release[65];
 
 	int kmsg_fd;
@@ -61,8 +49,9 @@ struct manager {
 	uint64_t last_blocker_scan;
 	uint64_t last_full_blocker_scan;
 	struct tasks_memo blocker_memo; /* of this transition's scans */
-	char unloading[KLP_MODULE_NAME_MAX]; /* Unload() in progress */
-	bool unloading_by_policy;
+	/* The module an action is removing, and why (ACTION_EVENT_UNLOADING) */
+	char unloading[KLP_MODULE_NAME_MAX];
+	enum unload_origin unloading_origin;
 	bool need_rescan;
 	char last_status[256];
 	struct metrics metrics;           /* counted since start */
@@ -99,16 +88,8 @@ int manager_reload(struct manager *m, char **error);
  * update STATUS=. Deferred to the end of the current loop iteration. */
 void manager_changed(struct manager *m);
 
-/* The crash-loop guard around a boot-time load: begin before the insert,
- * end when it failed (a successful one ends when its transition is over). */
-void manager_boot_load_begin(struct manager *m, const char *name);
-void manager_boot_load_end(struct manager *m, const char *name);
-/* NAME is no longer skipped at boot: a load by hand succeeded (LOADED), or
- * an operator cleared the record. False when NAME was not skipped. */
-bool manager_boot_load_cleared(struct manager *m, const char *name, bool loaded);
-/* Whether NAME, or record R, is skipped at boot by the crash-loop guard. */
-bool manager_skipped_at_boot(const struct manager *m, const char *name);
-bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r);
+/* What the actions work on, and the manager as their event sink. */
+struct action_context manager_actions(struct manager *m);
 
 /* Write MetricsFile= if what it shows changed (metrics-export.c). */
 void metrics_export(struct manager *m);
