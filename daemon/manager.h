@@ -88,8 +88,31 @@ int manager_reload(struct manager *m, char **error);
  * update STATUS=. Deferred to the end of the current loop iteration. */
 void manager_changed(struct manager *m);
 
-/* What the actions work on, and the manager as their event sink. */
+/* --- Between the manager's files: each is one of its jobs. */
+
+/* manager-events.c: the state's changes to the journal, the metrics, the
+ * bus; STATUS=; what the actions work on, and the manager as their event
+ * sink. */
+extern const struct state_listener manager_state_listener;
+void manager_update_status(struct manager *m);
 struct action_context manager_actions(struct manager *m);
+
+/* blocker-scan.c: when the tasks blocking a transition are listed (then,
+ * or USEC_INFINITY), and the scan; ALWAYS scans now whatever the schedule. */
+uint64_t manager_blocker_scan_due(const struct manager *m);
+void manager_scan_blockers(struct manager *m, uint64_t now, bool always);
+
+/* policy-exec.c: run what the policy decides until it has nothing left to
+ * do now; returns when to look again. */
+uint64_t manager_run_policy(struct manager *m, uint64_t now);
+
+/* leftovers.c: when each leftover module became one, kept in the state
+ * directory so that UnloadDelay survives a restart. */
+void manager_sync_leftovers(struct manager *m, uint64_t now);
+
+/* load-at-boot.c: LoadAtBoot=yes, the modules of each patch directory
+ * through Load's checks and queue. Only at start, never on reload. */
+void manager_load_at_boot(struct manager *m);
 
 /* Write MetricsFile= if what it shows changed (metrics-export.c). */
 void metrics_export(struct manager *m);
