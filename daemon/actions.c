@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 
 #include "actions.h"
-#include "bus.h"
+#include "boot-load.h"
 #include "dbus-names.h"
 #include "kmod-dlopen.h"
 #include "load-queue.h"
@@ -36,15 +36,15 @@ void load_queue_free(struct load_request *q)
 
 /* NAME resolves to <dir>/<uname -r>/NAME.ko, then <dir>/NAME.ko, in each
  * patch directory in order. */
-static int resolve_name(struct manager *m, const char *name, char *path, size_t size)
+static int resolve_name(const struct action_context *ctx, const char *name, char *path, size_t size)
 {
-	for (char **d = m->config.patch_dirs; d && *d; d++) {
+	for (char **d = ctx->config->patch_dirs; d && *d; d++) {
 		for (int i = 0; i < 2; i++) {
 			struct stat st;
 			int n;
 
 			if (i == 0)
-				n = snprintf(path, size, "%s/%s/%s.ko", *d, m->kernel_release, name);
+				n = snprintf(path, size, "%s/%s/%s.ko", *d, ctx->kernel_release, name);
 			else
 				n = snprintf(path, size, "%s/%s.ko", *d, name);
 			if (n < 0 || (size_t)n >= size)
@@ -56,9 +56,9 @@ static int resolve_name(struct manager *m, const char *name, char *path, size_t 
 	return -ENOENT;
 }
 
-static bool in_patch_dirs(struct manager *m, const char *path)
+static bool in_patch_dirs(const struct action_context *ctx, const char *path)
 {
-	for (char **d = m->config.patch_dirs; d && *d; d++)
+	for (char **d = ctx->config->patch_dirs; d && *d; d++)
 		if (path_is_below(path, *d))
 			return true;
 	return false;
@@ -214,6 +214,11 @@ static int open_module_file(const char *path, const char *kernel_release,
 	return TAKE_FD(fd);
 }
 
+static void emit(const struct action_context *ctx, enum action_event_kind kind, const char *name)
+{
+	ctx->on_event(ctx->userdata, &(struct action_event){ .kind = kind, .name = name });
+}
+
 /* Insert the checked file from its fd: finit_module(2) itself for an
  * uncompressed module, libkmod for a compressed one. */
 static int insert_fd(int fd, const char *path)
@@ -228,19 +233,28 @@ static int insert_fd(int fd, const char *path)
 /* Insert the checked file. A boot-time load is recorded first, so that a
  * machine that goes down during it does not load it again at the next boot;
  * a load by hand that works ends the skipping. */
-static int load_now(struct manager *m, int fd, const char *name, const char *path,
+static int load_now(const struct action_context *ctx, int fd, const char *name, const char *path,
 		    const char *reason)
 {
 	int r;
 
 	if (reason)
-		manager_boot_load_begin(m, name);
+		boot_guard_begin(ctx->guard, name);
 	r = insert_fd(fd, path);
 	if (reason && r < 0)
-		manager_boot_load_end(m, name);
-	else if (!reason && r >= 0)
-		(void)manager_boot_load_cleared(m, name, true);
+		boot_guard_end(ctx->guard, name);
+	else if (!reason && r >= 0 && boot_guard_clear(ctx->guard, name, true))
+		emit(ctx, ACTION_EVENT_SKIP_CLEARED, name);
 	return r;
+}
+
+static void load_failed(const struct action_context *ctx, const char *name, const char *source,
+			const char *message)
+{
+	ctx->on_event(ctx->userdata, &(struct action_event){ .kind = ACTION_EVENT_LOAD_FAILED,
+							      .name = name,
+							      .source = source,
+							      .message = message });
 }
 
 static const char *reason_suffix(const char *reason, char *buf, size_t size)
@@ -252,13 +266,13 @@ static const char *reason_suffix(const char *reason, char *buf, size_t size)
 }
 
 /* The queue as it stands, into the state directory (see load-queue.h). */
-static void save_queue(struct manager *m)
+static void save_queue(const struct action_context *ctx)
 {
 	_cleanup_free_ struct queued_load *l = NULL;
 	size_t n = 0;
 	int r;
 
-	for (struct load_request *q = m->queue; q; q = q->next)
+	for (struct load_request *q = *ctx->queue; q; q = q->next)
 		n++;
 	l = calloc(n ? n : 1, sizeof(*l));
 	if (!l) {
@@ -266,7 +280,7 @@ static void save_queue(struct manager *m)
 		return;
 	}
 	n = 0;
-	for (struct load_request *q = m->queue; q; q = q->next, n++) {
+	for (struct load_request *q = *ctx->queue; q; q = q->next, n++) {
 		snprintf(l[n].name, sizeof(l[n].name), "%s", q->name);
 		l[n].at_boot = q->reason != NULL;
 		l[n].path = q->source; /* borrowed */
@@ -278,8 +292,8 @@ static void save_queue(struct manager *m)
 				  statedir_path(), LOAD_QUEUE_FILE);
 }
 
-static int queue_load(struct manager *m, int fd, const char *name, const char *source,
-		      const char *reason)
+static int queue_load(const struct action_context *ctx, int fd, const char *name,
+		      const char *source, const char *reason)
 {
 	struct load_request *q, **tail;
 	char why[64];
@@ -295,26 +309,27 @@ static int queue_load(struct manager *m, int fd, const char *name, const char *s
 	q->fd = fd;
 	q->reason = reason;
 	snprintf(q->name, sizeof(q->name), "%s", name);
-	for (tail = &m->queue; *tail; tail = &(*tail)->next)
+	for (tail = ctx->queue; *tail; tail = &(*tail)->next)
 		;
 	*tail = q;
-	save_queue(m);
+	save_queue(ctx);
 	log_patch(LOG_INFO, name, "queue", KLPD_MID_ACTION,
 		  "Queued load of '%s' until the transition of '%s' ends%s", source,
-		  m->state->transition.patch, reason_suffix(reason, why, sizeof(why)));
+		  ctx->state->transition.patch, reason_suffix(reason, why, sizeof(why)));
 	return 0;
 }
 
-static bool queued(struct manager *m, const char *name)
+static bool queued(const struct action_context *ctx, const char *name)
 {
-	for (struct load_request *q = m->queue; q; q = q->next)
+	for (struct load_request *q = *ctx->queue; q; q = q->next)
 		if (streq(q->name, name))
 			return true;
 	return false;
 }
 
-int action_load(struct manager *m, const char *source, uint64_t flags, const char *reason,
-		char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued, struct action_result *res)
+int action_load(const struct action_context *ctx, const char *source, uint64_t flags,
+		const char *reason, char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued,
+		struct action_result *res)
 {
 	char path[PATH_MAX], name[KLP_MODULE_NAME_MAX], why[64];
 	_cleanup_close_ int fd = -1;
@@ -324,20 +339,20 @@ int action_load(struct manager *m, const char *source, uint64_t flags, const cha
 	if (flags & ~KLPD_LOAD_FLAGS_ALL)
 		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Unknown flags 0x%llx",
 				   (unsigned long long)(flags & ~KLPD_LOAD_FLAGS_ALL));
-	if (!m->state->supported)
+	if (!ctx->state->supported)
 		return action_fail(res, ACTION_ERROR_NOT_SUPPORTED, -EOPNOTSUPP,
 				   "This kernel has no livepatch support (no %s)", LIVEPATCH_SYSFS);
 
 	switch (patch_source_classify(source)) {
 	case PATCH_SOURCE_NAME:
-		if (resolve_name(m, source, path, sizeof(path)) < 0)
+		if (resolve_name(ctx, source, path, sizeof(path)) < 0)
 			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -ENOENT,
 					   "No module '%s' in the patch directories (tried "
 					   "<dir>/%s/%s.ko and <dir>/%s.ko)",
-					   source, m->kernel_release, source, source);
+					   source, ctx->kernel_release, source, source);
 		break;
 	case PATCH_SOURCE_PATH:
-		if (!in_patch_dirs(m, source))
+		if (!in_patch_dirs(ctx, source))
 			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
 					   "'%s' is not inside a configured patch directory",
 					   source);
@@ -350,23 +365,23 @@ int action_load(struct manager *m, const char *source, uint64_t flags, const cha
 				   source);
 	}
 
-	fd = open_module_file(path, m->kernel_release, name, res);
+	fd = open_module_file(path, ctx->kernel_release, name, res);
 	if (fd < 0)
 		return fd;
 
 	snprintf(ret_name, KLP_MODULE_NAME_MAX, "%s", name);
-	if (state_find(m->state, name) || queued(m, name))
+	if (state_find(ctx->state, name) || queued(ctx, name))
 		return action_fail(res, ACTION_ERROR_REFUSED, -EEXIST,
 				   "Module '%s' is already loaded%s", name,
-				   queued(m, name) ? " (queued)" : "");
-	if (reason && manager_skipped_at_boot(m, name))
+				   queued(ctx, name) ? " (queued)" : "");
+	if (reason && boot_guard_skipped(ctx->guard, name))
 		return action_fail(res, ACTION_ERROR_REFUSED, -ECANCELED,
 				   "Module '%s' is skipped at boot: its load at an earlier boot "
 				   "never finished (crash-loop guard); load it by hand to end this",
 				   name);
 
-	if (m->state->transition.active || m->queue) {
-		r = queue_load(m, fd, name, path, reason);
+	if (ctx->state->transition.active || *ctx->queue) {
+		r = queue_load(ctx, fd, name, path, reason);
 		if (r < 0)
 			return action_fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
 					   strerror(-r));
@@ -375,13 +390,13 @@ int action_load(struct manager *m, const char *source, uint64_t flags, const cha
 		return 0;
 	}
 
-	r = state_expect_source(m->state, name, path);
+	r = state_expect_source(ctx->state, name, path);
 	if (r < 0)
 		return action_fail(res, ACTION_ERROR_FAILED, r, "Out of memory");
-	r = action_insert_result(load_now(m, fd, name, path, reason), name, path, res);
+	r = action_insert_result(load_now(ctx, fd, name, path, reason), name, path, res);
 	if (r == -EBUSY) {
 		/* Someone else started a transition first: wait for it. */
-		r = queue_load(m, fd, name, path, reason);
+		r = queue_load(ctx, fd, name, path, reason);
 		if (r < 0)
 			return action_fail(res, ACTION_ERROR_FAILED, r, "Cannot queue the load: %s",
 					   strerror(-r));
@@ -396,30 +411,30 @@ int action_load(struct manager *m, const char *source, uint64_t flags, const cha
 	return 0;
 }
 
-void actions_run_queue(struct manager *m)
+void actions_run_queue(const struct action_context *ctx)
 {
-	while (m->queue && !m->state->transition.active) {
-		struct load_request *q = m->queue;
+	while (*ctx->queue && !ctx->state->transition.active) {
+		struct load_request *q = *ctx->queue;
 		struct action_result res = {};
 		char why[64];
 		int r;
 
-		m->queue = q->next;
+		*ctx->queue = q->next;
 		q->next = NULL;
-		(void)state_expect_source(m->state, q->name, q->source);
-		r = action_insert_result(load_now(m, q->fd, q->name, q->source, q->reason), q->name,
+		(void)state_expect_source(ctx->state, q->name, q->source);
+		r = action_insert_result(load_now(ctx, q->fd, q->name, q->source, q->reason), q->name,
 					 q->source, &res);
 		if (r == -EBUSY) {
 			/* another transition slipped in: try again when it ends */
-			q->next = m->queue;
-			m->queue = q;
+			q->next = *ctx->queue;
+			*ctx->queue = q;
 			return;
 		}
 		if (r < 0) {
 			log_patch(LOG_ERR, q->name, "load", KLPD_MID_ACTION,
 				  "Queued load of '%s' failed: %s%s", q->source, strerror(-r),
 				  reason_suffix(q->reason, why, sizeof(why)));
-			bus_emit_load_failed(m, q->name, q->source, res.message);
+			load_failed(ctx, q->name, q->source, res.message);
 		} else
 			log_patch(LOG_NOTICE, q->name, "load", KLPD_MID_PATCH_LOADED,
 				  "Loaded '%s' from %s (queued)%s", q->name, q->source,
@@ -427,40 +442,37 @@ void actions_run_queue(struct manager *m)
 		load_queue_free(q);
 		/* After the insert: a crash before this line finds the module
 		 * loaded at the next start, and does not load it twice. */
-		save_queue(m);
+		save_queue(ctx);
 		/* The insert started a transition; the state learns of it
 		 * from the kernel's events. Re-read now so that the next
 		 * queued load waits for it. */
-		(void)state_rescan(m->state, now_monotonic());
+		(void)state_rescan(ctx->state, now_monotonic());
 	}
 }
 
-static struct patch *find_live(struct manager *m, const char *name, struct action_result *res)
+/* The live patch NAME into *RET: 0, or -EINVAL (invalid name) or -ENOENT. */
+static int find_live(const struct action_context *ctx, const char *name, struct patch **ret,
+		     struct action_result *res)
 {
-	struct patch *p;
-
-	if (!module_name_valid(name)) {
-		action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL, "Invalid module name '%s'",
-			    name);
-		return NULL;
-	}
-	p = state_find(m->state, name);
-	if (!p) {
-		action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT, "No livepatch '%s'", name);
-		return NULL;
-	}
-	return p;
+	if (!module_name_valid(name))
+		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
+				   "Invalid module name '%s'", name);
+	*ret = state_find(ctx->state, name);
+	if (!*ret)
+		return action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT, "No livepatch '%s'",
+				   name);
+	return 0;
 }
 
-int action_disable(struct manager *m, const char *name, struct action_result *res)
+int action_disable(const struct action_context *ctx, const char *name, struct action_result *res)
 {
-	struct transition *t = &m->state->transition;
+	struct transition *t = &ctx->state->transition;
 	struct patch *p;
 	int r;
 
-	p = find_live(m, name, res);
-	if (!p)
-		return -EINVAL;
+	r = find_live(ctx, name, &p, res);
+	if (r < 0)
+		return r;
 	if (t->active && streq(t->patch, p->name))
 		return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
 				   "Patch '%s' is in transition to %s: use Revert to undo it",
@@ -472,7 +484,7 @@ int action_disable(struct manager *m, const char *name, struct action_result *re
 		return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
 				   "Patch '%s' cannot be disabled while '%s' is in transition",
 				   p->name, t->patch);
-	r = livepatch_sysfs_write_enabled(m->root, p->name, false);
+	r = livepatch_sysfs_write_enabled(ctx->root, p->name, false);
 	if (r == -EBUSY)
 		return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, r,
 				   "Patch '%s' cannot be disabled: another transition is running",
@@ -484,20 +496,20 @@ int action_disable(struct manager *m, const char *name, struct action_result *re
 	return 0;
 }
 
-int action_revert(struct manager *m, const char *name, struct action_result *res)
+int action_revert(const struct action_context *ctx, const char *name, struct action_result *res)
 {
-	struct transition *t = &m->state->transition;
+	struct transition *t = &ctx->state->transition;
 	struct patch *p;
 	int r;
 
-	p = find_live(m, name, res);
-	if (!p)
-		return -EINVAL;
+	r = find_live(ctx, name, &p, res);
+	if (r < 0)
+		return r;
 	if (!t->active || !streq(t->patch, p->name))
 		return action_fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
 				   "Patch '%s' is not in transition", p->name);
 	/* Writing the opposite of the target reverses the transition. */
-	r = livepatch_sysfs_write_enabled(m->root, p->name, !t->target_patched);
+	r = livepatch_sysfs_write_enabled(ctx->root, p->name, !t->target_patched);
 	if (r < 0)
 		return action_fail(res, ACTION_ERROR_FAILED, r,
 				   "Reverting the transition of '%s' failed: %s", p->name,
@@ -505,30 +517,30 @@ int action_revert(struct manager *m, const char *name, struct action_result *res
 	log_patch(LOG_NOTICE, p->name, "revert", KLPD_MID_TRANSITION_REVERTED,
 		  "Reverting the transition of '%s' (now going to %s)", p->name,
 		  t->target_patched ? "unpatched" : "patched");
-	state_transition_reversed(m->state);
+	state_transition_reversed(ctx->state);
 	/* The revert happened: a failed re-read is no failure of it, the
 	 * next pass rescans instead. */
-	r = state_refresh(m->state, p->name, now_monotonic());
+	r = state_refresh(ctx->state, p->name, now_monotonic());
 	if (r < 0) {
 		log_warning_errno(r, "Re-reading '%s' after its revert failed; rescanning", p->name);
-		m->need_rescan = true;
+		emit(ctx, ACTION_EVENT_RESCAN_NEEDED, p->name);
 	}
 	return 0;
 }
 
-int action_force(struct manager *m, const char *name, struct action_result *res)
+int action_force(const struct action_context *ctx, const char *name, struct action_result *res)
 {
-	struct transition *t = &m->state->transition;
+	struct transition *t = &ctx->state->transition;
 	struct patch *p;
 	int r;
 
-	p = find_live(m, name, res);
-	if (!p)
-		return -EINVAL;
+	r = find_live(ctx, name, &p, res);
+	if (r < 0)
+		return r;
 	if (!t->active || !streq(t->patch, p->name))
 		return action_fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
 				   "Patch '%s' is not in transition", p->name);
-	r = livepatch_sysfs_write_force(m->root, p->name);
+	r = livepatch_sysfs_write_force(ctx->root, p->name);
 	if (r == -ENOENT)
 		return action_fail(res, ACTION_ERROR_NOT_SUPPORTED, r,
 				   "This kernel cannot force transitions (no 'force' attribute)");
@@ -539,12 +551,13 @@ int action_force(struct manager *m, const char *name, struct action_result *res)
 	log_patch(LOG_WARNING, p->name, "force", KLPD_MID_TRANSITION_FORCED,
 		  "Forcing the transition of '%s' to %s", p->name,
 		  t->target_patched ? "patched" : "unpatched");
-	state_note_forced(m->state);
-	metrics_note_forced(&m->metrics);
+	state_note_forced(ctx->state);
+	emit(ctx, ACTION_EVENT_FORCED, p->name);
 	return 0;
 }
 
-int action_unload(struct manager *m, const char *module, struct action_result *res)
+int action_unload(const struct action_context *ctx, const char *module, enum unload_origin origin,
+		  struct action_result *res)
 {
 	char name[KLP_MODULE_NAME_MAX];
 	struct module_sysfs ms;
@@ -554,16 +567,16 @@ int action_unload(struct manager *m, const char *module, struct action_result *r
 	if (module_name_normalize(module, name) < 0)
 		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
 				   "Invalid module name '%s'", module);
-	p = state_find(m->state, name);
+	p = state_find(ctx->state, name);
 	if (!p) {
-		if (module_sysfs_read(m->root, name, &ms) >= 0)
+		if (module_sysfs_read(ctx->root, name, &ms) >= 0)
 			return action_fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EPERM,
 					   "Module '%s' is not a livepatch module", name);
 		return action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
 				   "Module '%s' is not loaded", name);
 	}
 	if (p->in_sysfs) {
-		if (m->state->transition.active && streq(m->state->transition.patch, p->name))
+		if (ctx->state->transition.active && streq(ctx->state->transition.patch, p->name))
 			return action_fail(res, ACTION_ERROR_TRANSITION_IN_PROGRESS, -EBUSY,
 					   "Patch '%s' is in transition", p->name);
 		if (p->sysfs.enabled)
@@ -578,35 +591,39 @@ int action_unload(struct manager *m, const char *module, struct action_result *r
 				   "Module '%s' is pinned by a forced transition until reboot",
 				   p->name);
 
-	snprintf(m->unloading, sizeof(m->unloading), "%s", p->name);
+	ctx->on_event(ctx->userdata, &(struct action_event){ .kind = ACTION_EVENT_UNLOADING,
+							      .name = p->name,
+							      .origin = origin });
 	/* O_NONBLOCK: a module still in use fails at once with EWOULDBLOCK,
 	 * instead of klpd waiting for it. */
 	r = syscall(SYS_delete_module, p->name, O_NONBLOCK) < 0 ? -errno : 0;
 	r = action_remove_result(r, p->name, p->forced, p->module.refcnt, res);
 	if (r < 0) {
-		m->unloading[0] = '\0';
+		emit(ctx, ACTION_EVENT_UNLOAD_OVER, name);
 		return r;
 	}
 	/* The udev event follows; reading now keeps the reply consistent. */
-	(void)state_refresh(m->state, name, now_monotonic());
-	m->unloading[0] = '\0';
+	(void)state_refresh(ctx->state, name, now_monotonic());
+	emit(ctx, ACTION_EVENT_UNLOAD_OVER, name);
 	return 0;
 }
 
-int action_clear_skip(struct manager *m, const char *module, struct action_result *res)
+int action_clear_skip(const struct action_context *ctx, const char *module,
+		      struct action_result *res)
 {
 	char name[KLP_MODULE_NAME_MAX];
 
 	if (module_name_normalize(module, name) < 0)
 		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
 				   "Invalid module name '%s'", module);
-	if (!manager_boot_load_cleared(m, name, false))
+	if (!boot_guard_clear(ctx->guard, name, false))
 		return action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
 				   "Module '%s' is not skipped at boot", name);
+	emit(ctx, ACTION_EVENT_SKIP_CLEARED, name);
 	return 0;
 }
 
-void actions_restore_queue(struct manager *m)
+void actions_restore_queue(const struct action_context *ctx)
 {
 	struct queued_load *l = NULL;
 	size_t n = 0;
@@ -623,14 +640,14 @@ void actions_restore_queue(struct manager *m)
 		char name[KLP_MODULE_NAME_MAX] = "";
 		bool queued;
 
-		r = action_load(m, l[i].path, 0, l[i].at_boot ? BOOT_LOAD_REASON : NULL, name,
+		r = action_load(ctx, l[i].path, 0, l[i].at_boot ? BOOT_LOAD_REASON : NULL, name,
 				&queued, &res);
 		if (r >= 0) {
 			log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
 				  "Load of %s was queued when klpd stopped: %s", l[i].path,
 				  queued ? "queued again" : "loaded now");
 			if (!queued)
-				(void)state_rescan(m->state, now_monotonic());
+				(void)state_rescan(ctx->state, now_monotonic());
 		} else if (r == -EEXIST)
 			log_patch(LOG_INFO, name, "load", KLPD_MID_ACTION,
 				  "Load of %s was queued when klpd stopped: %s; not loaded again",
@@ -639,10 +656,10 @@ void actions_restore_queue(struct manager *m)
 			log_patch(LOG_ERR, l[i].name, "load", KLPD_MID_ACTION,
 				  "Load of %s was queued when klpd stopped and now fails: %s",
 				  l[i].path, res.message);
-			bus_emit_load_failed(m, l[i].name, l[i].path, res.message);
+			load_failed(ctx, l[i].name, l[i].path, res.message);
 		}
 	}
 	queued_loads_free(l, n);
 	/* What is still queued now; nothing when all of it was done. */
-	save_queue(m);
+	save_queue(ctx);
 }

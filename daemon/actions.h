@@ -1,13 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "action-result.h"
-#include "manager.h"
+#include "boot-guard.h"
+#include "conf.h"
+#include "names.h"
+#include "state.h"
 
 /* What klpd does to the kernel on request, each step checked against the
- * current state first. A failure says which rule refused it. */
+ * current state first. A failure says which rule refused it: every action
+ * returns 0, or the -errno that RES->errnum holds, RES saying the rest.
+ *
+ * Actions know nothing of the manager or the bus: they get what they read
+ * and change in an action_context, and tell what happened through its
+ * on_event callback, which the manager implements. */
+
+/* A Load that waits for the running transition to end. The file stays open
+ * so that what runs later is what was checked now. */
+struct load_request {
+	char name[KLP_MODULE_NAME_MAX];
+	char *source;
+	const char *reason; /* NULL for Load(); "LoadAtBoot" */
+	int fd;
+	struct load_request *next;
+};
+
+void load_queue_free(struct load_request *q);
+
+/* Why a module is unloaded: the caller of Unload(), or the policy. */
+enum unload_origin {
+	UNLOAD_REQUESTED,
+	UNLOAD_BY_POLICY,
+};
+
+/* What an action tells its caller besides its result. */
+enum action_event_kind {
+	ACTION_EVENT_SKIP_CLEARED,  /* NAME is no longer skipped at boot */
+	ACTION_EVENT_LOAD_FAILED,   /* a queued load of NAME from SOURCE failed: MESSAGE */
+	ACTION_EVENT_FORCED,        /* the transition of NAME was forced */
+	ACTION_EVENT_UNLOADING,     /* module NAME is being removed, for ORIGIN */
+	ACTION_EVENT_UNLOAD_OVER,   /* ...and that is over (the state has heard of it) */
+	ACTION_EVENT_RESCAN_NEEDED, /* NAME could not be re-read: rescan the state soon */
+};
+
+struct action_event {
+	enum action_event_kind kind;
+	const char *name;
+	const char *source;
+	const char *message;
+	enum unload_origin origin;
+};
+
+typedef void (*action_event_fn)(void *userdata, const struct action_event *ev);
+
+struct action_context {
+	struct state *state;
+	const struct config *config;
+	const char *root;           /* "" unless a fake tree */
+	const char *kernel_release; /* uname -r */
+	struct load_request **queue; /* the loads waiting, in order */
+	struct boot_guard *guard;     /* the crash-loop guard */
+	action_event_fn on_event;
+	void *userdata; /* for ON_EVENT */
+};
 
 /* Load SOURCE (a module name or an absolute path in a patch directory).
  * REASON is NULL for a load by hand, "LoadAtBoot" for a boot-time load:
@@ -15,18 +73,20 @@
  * with -ECANCELED for a module the guard skips.
  * The patch's module name goes to RET_NAME. *RET_QUEUED is set when the
  * load waits for the running transition. */
-int action_load(struct manager *m, const char *source, uint64_t flags, const char *reason,
-		char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued, struct action_result *res);
-int action_disable(struct manager *m, const char *name, struct action_result *res);
-int action_revert(struct manager *m, const char *name, struct action_result *res);
-int action_force(struct manager *m, const char *name, struct action_result *res);
-int action_unload(struct manager *m, const char *module, struct action_result *res);
+int action_load(const struct action_context *ctx, const char *source, uint64_t flags,
+		const char *reason, char ret_name[static KLP_MODULE_NAME_MAX], bool *ret_queued,
+		struct action_result *res);
+int action_disable(const struct action_context *ctx, const char *name, struct action_result *res);
+int action_revert(const struct action_context *ctx, const char *name, struct action_result *res);
+int action_force(const struct action_context *ctx, const char *name, struct action_result *res);
+int action_unload(const struct action_context *ctx, const char *module, enum unload_origin origin,
+		  struct action_result *res);
 /* Forget the crash-loop guard's record of MODULE without loading it: it is
  * loaded at the next boot again. */
-int action_clear_skip(struct manager *m, const char *module, struct action_result *res);
+int action_clear_skip(const struct action_context *ctx, const char *module,
+		      struct action_result *res);
 
 /* Run queued loads while no transition runs. */
-void actions_run_queue(struct manager *m);
+void actions_run_queue(const struct action_context *ctx);
 /* At start: queue again (or load) what was queued when klpd stopped. */
-void actions_restore_queue(struct manager *m);
-void load_queue_free(struct load_request *q);
+void actions_restore_queue(const struct action_context *ctx);

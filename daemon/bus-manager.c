@@ -85,9 +85,16 @@ static int check_caller(sd_bus_message *msg, const char *what, sd_bus_error *err
 	return 0;
 }
 
+static int unload_requested(const struct action_context *ctx, const char *name,
+			    struct action_result *res)
+{
+	return action_unload(ctx, name, UNLOAD_REQUESTED, res);
+}
+
 static int method_load(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
+	struct action_context ctx;
 	struct action_result res = {};
 	char name[KLP_MODULE_NAME_MAX];
 	_cleanup_free_ char *path = NULL;
@@ -102,7 +109,8 @@ static int method_load(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	r = check_caller(msg, "Load", error);
 	if (r < 0)
 		return r;
-	r = action_load(m, source, flags, NULL, name, &queued, &res);
+	ctx = manager_actions(m);
+	r = action_load(&ctx, source, flags, NULL, name, &queued, &res);
 	if (r < 0)
 		return reply_error(error, &res);
 	manager_changed(m);
@@ -112,11 +120,13 @@ static int method_load(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 	return sd_bus_reply_method_return(msg, "o", path);
 }
 
-typedef int (*name_action)(struct manager *m, const char *name, struct action_result *res);
+typedef int (*name_action)(const struct action_context *ctx, const char *name,
+			   struct action_result *res);
 
 static int method_name_action(sd_bus_message *msg, struct manager *m, const char *what,
 			      name_action action, sd_bus_error *error)
 {
+	struct action_context ctx;
 	struct action_result res = {};
 	const char *name;
 	int r;
@@ -127,7 +137,8 @@ static int method_name_action(sd_bus_message *msg, struct manager *m, const char
 	r = check_caller(msg, what, error);
 	if (r < 0)
 		return r;
-	r = action(m, name, &res);
+	ctx = manager_actions(m);
+	r = action(&ctx, name, &res);
 	if (r < 0)
 		return reply_error(error, &res);
 	manager_changed(m);
@@ -151,7 +162,7 @@ static int method_force(sd_bus_message *msg, void *userdata, sd_bus_error *error
 
 static int method_unload(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	return method_name_action(msg, userdata, "Unload", action_unload, error);
+	return method_name_action(msg, userdata, "Unload", unload_requested, error);
 }
 
 static int method_clear_skipped_at_boot(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -258,10 +269,10 @@ static int property_get_skipped_at_boot(sd_bus *bus, const char *path, const cha
 	r = sd_bus_message_open_container(reply, 'a', "s");
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < m->n_boot_records; i++) {
-		if (!manager_boot_record_skipped(m, &m->boot_records[i]))
+	for (size_t i = 0; i < m->boot_guard.n_records; i++) {
+		if (!boot_guard_record_skipped(&m->boot_guard, &m->boot_guard.records[i]))
 			continue;
-		r = sd_bus_message_append(reply, "s", m->boot_records[i].name);
+		r = sd_bus_message_append(reply, "s", m->boot_guard.records[i].name);
 		if (r < 0)
 			return r;
 	}

@@ -6,7 +6,10 @@
 #   files          conf.c config-snapshot.c statedir.c boot-load.c
 #                  load-queue.c metrics.c metrics-export.c
 #   D-Bus service  bus-manager.c bus-patch.c caller.c
-#   main           main.c manager*.c (one sd-event loop), log.c
+#   main           main.c, log.c, manager.c (one sd-event loop, one pass,
+#                  reload) and its jobs: manager-events.c manager-config.c
+#                  blocker-scan.c policy-exec.c leftovers.c load-at-boot.c
+#                  boot-guard.c
 sbin_PROGRAMS += daemon/klpd
 
 # Groups of sources that the unit tests build too (tests/unit/local.mk).
@@ -42,7 +45,13 @@ daemon_klpd_SOURCES = \
 	daemon/main.c \
 	daemon/manager.c daemon/manager.h \
 	daemon/manager-config.c \
+	daemon/manager-events.c \
+	daemon/blocker-scan.c \
+	daemon/policy-exec.c \
+	daemon/leftovers.c \
+	daemon/load-at-boot.c \
 	daemon/actions.c daemon/actions.h \
+	daemon/boot-guard.c daemon/boot-guard.h \
 	daemon/kmod-dlopen.c daemon/kmod-dlopen.h \
 	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \
 	daemon/kmsg.c daemon/kmsg.h \

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <libudev.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,154 +19,6 @@
 #include "tasks.h"
 #include "time-util.h"
 #include "udev-monitor.h"
-
-/* Blockers are listed once a transition is older than this, then re-read
- * after as long as the transition was old at the previous scan, within these
- * bounds: a scan reads every thread's patch_state (costly with thousands of
- * threads) and the blockers of a long stall rarely change. */
-#define BLOCKER_THRESHOLD_USEC (3 * USEC_PER_SEC)
-#define BLOCKER_INTERVAL_MIN_USEC (2 * USEC_PER_SEC)
-#define BLOCKER_INTERVAL_MAX_USEC (60 * USEC_PER_SEC)
-/* A PID reused by a new process could hide a blocker from a partial scan. */
-#define BLOCKER_FULL_SCAN_USEC (10 * 60 * USEC_PER_SEC)
-#define BLOCKERS_MAX 64
-
-/* --- state -> log + bus */
-
-static void on_patch_added(void *u, const struct patch *p)
-{
-	struct manager *m = u;
-
-	log_patch(LOG_INFO, p->name, NULL, NULL, "Livepatch module '%s' found (%s, refcount %d)",
-		  p->name, patch_state_to_string(p->state), p->module.refcnt);
-	bus_patch_added(m, p);
-}
-
-static void on_patch_removed(void *u, const struct patch *p)
-{
-	bus_patch_removed(u, p);
-}
-
-static void on_patch_changed(void *u, const struct patch *p, unsigned props)
-{
-	struct manager *m = u;
-
-	if (props & PATCH_PROP_STATE) {
-		if (p->state == PATCH_STATE_PINNED)
-			log_patch(LOG_WARNING, p->name, NULL, KLPD_MID_MODULE_PINNED,
-				  "Module '%s' is pinned by a forced transition: it cannot be "
-				  "unloaded until reboot",
-				  p->name);
-		else
-			log_patch(LOG_INFO, p->name, NULL, NULL, "Patch '%s' is now %s", p->name,
-				  patch_state_to_string(p->state));
-	}
-	bus_patch_changed(m, p, props);
-}
-
-static void on_manager_changed(void *u, unsigned props)
-{
-	bus_manager_changed(u, props);
-}
-
-static void on_transition_started(void *u, const struct transition *t)
-{
-	struct manager *m = u;
-	const char *target = t->target_patched ? "patched" : "unpatched";
-
-	log_patch(LOG_NOTICE, t->patch, "transition", KLPD_MID_TRANSITION_STARTED,
-		  "Transition of '%s' to %s started", t->patch, target);
-	m->last_blocker_scan = 0;
-	tasks_memo_clear(&m->blocker_memo);
-	bus_emit_transition_started(m, t);
-}
-
-static void on_transition_finished(void *u, const struct transition *t)
-{
-	struct manager *m = u;
-	char d[DURATION_MAX];
-
-	/* The signal first: clients wait for it, and the journal entry
-	 * wakes journald, which would compete with them for the CPUs. */
-	bus_emit_transition_finished(m, t);
-	log_patch(LOG_NOTICE, t->patch, transition_how_to_string(t->how),
-		  KLPD_MID_TRANSITION_FINISHED, "Transition of '%s' to %s %s after %s", t->patch,
-		  t->target_patched ? "patched" : "unpatched", transition_how_to_string(t->how),
-		  duration_format_short(d, sizeof(d), transition_duration(t)));
-	metrics_note_transition(&m->metrics, t->how, transition_duration(t));
-}
-
-static void on_module_unloaded(void *u, const char *module)
-{
-	struct manager *m = u;
-	const char *reason = !streq(m->unloading, module) ? "external"
-			     : m->unloading_by_policy     ? "policy"
-							  : "requested";
-
-	log_patch(LOG_NOTICE, module, "unload",
-		  streq(reason, "policy") ? KLPD_MID_MODULE_AUTO_UNLOADED : KLPD_MID_MODULE_UNLOADED,
-		  "Module '%s' unloaded (%s)", module, reason);
-	(void)metrics_note_unload(&m->metrics, reason);
-	bus_emit_module_unloaded(m, module, reason);
-}
-
-static const struct state_listener listener = {
-	.patch_added = on_patch_added,
-	.patch_removed = on_patch_removed,
-	.patch_changed = on_patch_changed,
-	.manager_changed = on_manager_changed,
-	.transition_started = on_transition_started,
-	.transition_finished = on_transition_finished,
-	.module_unloaded = on_module_unloaded,
-};
-
-/* --- STATUS= */
-
-static void update_status(struct manager *m)
-{
-	const struct transition *t = &m->state->transition;
-	size_t applied = state_count(m->state, PATCH_STATE_APPLIED);
-	size_t pinned = state_count(m->state, PATCH_STATE_PINNED);
-	char status[256], since[16], extra[64] = "", refused[96] = "";
-	size_t queued = 0;
-
-	for (struct load_request *q = m->queue; q; q = q->next)
-		queued++;
-	if (pinned)
-		snprintf(extra, sizeof(extra), ", %zu pinned (reboot required)", pinned);
-	if (queued)
-		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", %zu queued",
-			 queued);
-
-	/* First, so that it shows in `systemctl status` however long the rest. */
-	if (m->config_errors)
-		snprintf(refused, sizeof(refused),
-			 "Configuration refused, running on %s (see journalctl -u klpd); ",
-			 manager_config_running_on(m));
-
-	if (!m->state->supported)
-		snprintf(status, sizeof(status), "%sno livepatch support in this kernel", refused);
-	else if (t->active) {
-		/* The start as a time of day, not an age: STATUS= changes (and
-		 * wakes PID 1) only when something happens. */
-		uint64_t age = now_monotonic() > t->start_usec ? now_monotonic() - t->start_usec : 0;
-		time_t start = (time_t)((now_realtime() - age) / USEC_PER_SEC);
-		struct tm tm;
-
-		if (!localtime_r(&start, &tm) || !strftime(since, sizeof(since), "%H:%M:%S", &tm))
-			snprintf(since, sizeof(since), "?");
-		snprintf(status, sizeof(status), "%s%zu applied, '%s' %s to %s since %s%s", refused,
-			 applied, t->patch, t->stalled ? "stalled" : "in transition",
-			 t->target_patched ? "patched" : "unpatched", since, extra);
-	}
-	else
-		snprintf(status, sizeof(status), "%sidle, %zu applied%s", refused, applied, extra);
-
-	if (streq(status, m->last_status))
-		return;
-	snprintf(m->last_status, sizeof(m->last_status), "%s", status);
-	(void)sd_notifyf(false, "STATUS=%s", status);
-}
 
 /* --- timers: only while something is pending */
 
@@ -199,519 +49,9 @@ static void rearm(struct manager *m, uint64_t policy_next)
 	(void)sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
 }
 
-/* When the next blocker scan is due: BLOCKER_THRESHOLD into the transition,
- * then after as long as the transition was old at the last scan, between
- * BLOCKER_INTERVAL_MIN and _MAX. USEC_INFINITY without a transition. */
-static uint64_t blocker_scan_due(const struct manager *m)
-{
-	const struct transition *t = &m->state->transition;
-	uint64_t interval, due;
-
-	if (!t->active)
-		return USEC_INFINITY;
-	interval = m->last_blocker_scan > t->start_usec ? m->last_blocker_scan - t->start_usec : 0;
-	if (interval < BLOCKER_INTERVAL_MIN_USEC)
-		interval = BLOCKER_INTERVAL_MIN_USEC;
-	if (interval > BLOCKER_INTERVAL_MAX_USEC)
-		interval = BLOCKER_INTERVAL_MAX_USEC;
-	due = t->start_usec + BLOCKER_THRESHOLD_USEC;
-	if (m->last_blocker_scan + interval > due)
-		due = m->last_blocker_scan + interval;
-	return due;
-}
-
-/* ALWAYS: now, whatever the threshold and the interval (a stall is being
- * declared, and its signal carries the blockers). A scan reads only the
- * processes that blocked last time or are new (see tasks_memo), and every
- * thread again every BLOCKER_FULL_SCAN_USEC. */
-static void scan_blockers(struct manager *m, uint64_t now, bool always)
-{
-	const struct transition *t = &m->state->transition;
-	struct blocker *list = NULL;
-	size_t n = 0, total = 0;
-	int r;
-
-	if (!t->active || (!always && now < blocker_scan_due(m)))
-		return;
-	if (now >= m->last_full_blocker_scan + BLOCKER_FULL_SCAN_USEC)
-		tasks_memo_clear(&m->blocker_memo);
-	if (m->blocker_memo.target < 0)
-		m->last_full_blocker_scan = now;
-	m->last_blocker_scan = now;
-	r = tasks_scan_blockers(m->root, t->target_patched, &m->blocker_memo, BLOCKERS_MAX, &list,
-				&n, &total);
-	if (r < 0) {
-		log_warning_errno(r, "Cannot scan the tasks blocking '%s'", t->patch);
-		return;
-	}
-	state_set_blockers(m->state, list, n, total);
-}
-
-/* --- policy: its decisions executed, logged with their reason, signalled */
-
-static void policy_applied(struct manager *m, const struct policy_action *a, int prio,
-			   const char *fmt, ...) _printf_(4, 5);
-static void policy_applied(struct manager *m, const struct policy_action *a, int prio,
-			   const char *fmt, ...)
-{
-	const char *action = policy_action_to_string(a->kind);
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	log_patch(prio, a->patch, action, KLPD_MID_ACTION, "Policy: %s: %s", what, a->reason);
-	bus_emit_policy_applied(m, a->patch, action, a->reason);
-}
-
-static void execute(struct manager *m, const struct policy_action *a, uint64_t now)
-{
-	const struct transition *t = &m->state->transition;
-	struct action_result res = {};
-	char d[DURATION_MAX];
-	int r;
-
-	switch (a->kind) {
-	case POLICY_ACTION_STALL:
-		/* The signal carries the blockers as they are now, also when
-		 * StallTimeout is shorter than the blocker threshold. */
-		scan_blockers(m, now, true);
-		if (state_set_stalled(m->state)) {
-			log_patch(LOG_WARNING, t->patch, "stall", KLPD_MID_TRANSITION_STALLED,
-				  "Transition of '%s' stalled: %zu tasks still %s after %s; %s",
-				  t->patch, t->n_blockers_total,
-				  t->target_patched ? "unpatched" : "patched",
-				  duration_format_short(d, sizeof(d), now - t->start_usec), a->reason);
-			metrics_note_stall(&m->metrics);
-			bus_emit_transition_stalled(m);
-		}
-		break;
-	case POLICY_ACTION_WAIT:
-		policy_applied(m, a, LOG_NOTICE, "leaving the stalled transition of '%s' alone",
-			       a->patch);
-		break;
-	case POLICY_ACTION_REVERT:
-		r = action_revert(m, a->patch, &res);
-		if (r < 0)
-			log_patch(LOG_ERR, a->patch, "revert", KLPD_MID_ACTION,
-				  "Policy: reverting '%s' failed, not retried: %s", a->patch,
-				  res.message);
-		else
-			policy_applied(m, a, LOG_NOTICE, "reverted the transition of '%s'",
-				       a->patch);
-		break;
-	case POLICY_ACTION_FORCE:
-		r = action_force(m, a->patch, &res);
-		if (r < 0)
-			log_patch(LOG_ERR, a->patch, "force", KLPD_MID_ACTION,
-				  "Policy: forcing '%s' failed, not retried: %s", a->patch,
-				  res.message);
-		else
-			policy_applied(m, a, LOG_WARNING, "forced the transition of '%s'", a->patch);
-		break;
-	case POLICY_ACTION_UNLOAD:
-		m->unloading_by_policy = true;
-		r = action_unload(m, a->patch, &res);
-		m->unloading_by_policy = false;
-		if (r >= 0)
-			policy_applied(m, a, LOG_NOTICE, "unloaded module '%s'", a->patch);
-		else if (res.error == ACTION_ERROR_NO_SUCH_PATCH)
-			/* someone was quicker: that is what UnloadDelay is for */
-			log_patch(LOG_INFO, a->patch, "unload", KLPD_MID_ACTION,
-				  "Policy: module '%s' is already gone", a->patch);
-		else
-			log_patch(LOG_WARNING, a->patch, "unload", KLPD_MID_ACTION,
-				  "Policy: unloading '%s' failed, not retried: %s", a->patch,
-				  res.message);
-		break;
-	case _POLICY_ACTION_MAX:
-		break;
-	}
-	if (policy_note(&m->policy, m->state, a, now) < 0)
-		log_error_errno(-ENOMEM, "Cannot remember the policy's action");
-}
-
-/* Run the policy until it has nothing left to do now; returns when to look
- * again. An action changes the state (a revert, an unload), so the policy
- * looks again at once; each action is done at most once, so this ends. */
-static uint64_t run_policy(struct manager *m, uint64_t now)
-{
-	for (int round = 0; round < 8; round++) {
-		struct policy_result res;
-		uint64_t next;
-		int r;
-
-		r = policy_evaluate(m->state, &m->config, &m->policy, now, &res);
-		if (r < 0) {
-			log_error_errno(r, "Evaluating the policy failed");
-			return now + USEC_PER_SEC;
-		}
-		for (size_t i = 0; i < res.n_actions; i++)
-			execute(m, &res.actions[i], now);
-		next = res.next_usec;
-		if (res.n_actions == 0) {
-			policy_result_done(&res);
-			return next;
-		}
-		policy_result_done(&res);
-	}
-	return now + USEC_PER_SEC;
-}
-
-/* --- unload deadlines in the state directory */
-
-static bool is_leftover(const struct patch *p)
-{
-	return p->loaded && !p->in_sysfs &&
-	       (p->state == PATCH_STATE_DISABLED || p->state == PATCH_STATE_REPLACED);
-}
-
-static bool keep_module(const char *module, void *userdata)
-{
-	struct manager *m = userdata;
-	const struct patch *p = state_find(m->state, module);
-
-	return p && is_leftover(p);
-}
-
-static const struct leftover_record *find_leftover(const struct leftover_record *l, size_t n,
-						   const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (streq(l[i].name, name))
-			return &l[i];
-	return NULL;
-}
-
-/* Record when each leftover became one, keep the policy's view of it in
- * step, and rewrite the file when the set changed. */
-static void sync_leftovers(struct manager *m, uint64_t now)
-{
-	uint64_t real = now_realtime();
-	_cleanup_free_ struct leftover_record *l = NULL;
-	size_t n = 0;
-	bool changed;
-	int r;
-
-	l = calloc(m->state->n_patches + 1, sizeof(*l));
-	if (!l)
-		return;
-	for (size_t i = 0; i < m->state->n_patches; i++) {
-		const struct patch *p = m->state->patches[i];
-		const struct leftover_record *old;
-		struct policy_module_memory *mm;
-		uint64_t ago;
-
-		if (!is_leftover(p))
-			continue;
-		l[n] = (struct leftover_record){};
-		snprintf(l[n].name, sizeof(l[n].name), "%s", p->name);
-		old = find_leftover(m->leftovers, m->n_leftovers, p->name);
-		ago = now > p->leftover_since ? now - p->leftover_since : 0;
-		/* The persisted time wins: it survived a restart of klpd. A
-		 * time from before this boot is about an earlier load. */
-		l[n].since = real - ago;
-		if (old && old->since <= real && real - old->since < now)
-			l[n].since = old->since;
-		ago = real > l[n].since ? real - l[n].since : 0;
-		mm = policy_memory_module(&m->policy, p->name);
-		if (mm)
-			mm->leftover_since = now - ago;
-		n++;
-	}
-	policy_memory_prune(&m->policy, keep_module, m);
-
-	changed = n != m->n_leftovers;
-	for (size_t i = 0; !changed && i < n; i++) {
-		const struct leftover_record *old = find_leftover(m->leftovers, m->n_leftovers,
-								  l[i].name);
-		changed = !old || old->since != l[i].since;
-	}
-	if (!changed)
-		return;
-	r = leftovers_save(statedir_path(), l, n);
-	if (r < 0)
-		log_warning_errno(r, "Cannot write %s/%s; unload delays restart with klpd",
-				  statedir_path(), LEFTOVERS_FILE);
-	free(m->leftovers);
-	m->leftovers = TAKE_PTR(l);
-	m->n_leftovers = n;
-}
-
-/* --- boot-time loading and its crash-loop guard */
-
-bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r)
-{
-	/* Without this boot's id no record can be told apart: all are old. */
-	return !m->boot_id[0] || !streq(r->boot_id, m->boot_id);
-}
-
-static struct boot_record *find_boot_record(struct manager *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_boot_records; i++)
-		if (streq(m->boot_records[i].name, name))
-			return &m->boot_records[i];
-	return NULL;
-}
-
-bool manager_skipped_at_boot(const struct manager *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_boot_records; i++)
-		if (streq(m->boot_records[i].name, name))
-			return manager_boot_record_skipped(m, &m->boot_records[i]);
-	return false;
-}
-
-static void save_boot_records(struct manager *m)
-{
-	int r;
-
-	r = boot_records_save(statedir_path(), m->boot_records, m->n_boot_records);
-	if (r < 0)
-		log_warning_errno(r, "Cannot write %s/%s; the crash-loop guard may not see this "
-				     "boot's loads",
-				  statedir_path(), BOOT_LOADS_FILE);
-}
-
-static void drop_boot_record(struct manager *m, struct boot_record *rec)
-{
-	size_t i = (size_t)(rec - m->boot_records);
-
-	memmove(rec, rec + 1, (m->n_boot_records - i - 1) * sizeof(*rec));
-	m->n_boot_records--;
-}
-
-void manager_boot_load_begin(struct manager *m, const char *name)
-{
-	struct boot_record *rec, *l;
-
-	if (!m->boot_id[0])
-		return;
-	rec = find_boot_record(m, name);
-	if (!rec) {
-		l = realloc(m->boot_records, (m->n_boot_records + 1) * sizeof(*l));
-		if (!l) {
-			log_error_errno(-ENOMEM, "Cannot record the boot-time load of '%s'", name);
-			return;
-		}
-		m->boot_records = l;
-		rec = &l[m->n_boot_records++];
-		snprintf(rec->name, sizeof(rec->name), "%s", name);
-	}
-	snprintf(rec->boot_id, sizeof(rec->boot_id), "%s", m->boot_id);
-	save_boot_records(m);
-}
-
-void manager_boot_load_end(struct manager *m, const char *name)
-{
-	struct boot_record *rec = find_boot_record(m, name);
-
-	if (!rec || manager_boot_record_skipped(m, rec))
-		return;
-	drop_boot_record(m, rec);
-	save_boot_records(m);
-}
-
-bool manager_boot_load_cleared(struct manager *m, const char *name, bool loaded)
-{
-	struct boot_record *rec = find_boot_record(m, name);
-
-	if (!rec || !manager_boot_record_skipped(m, rec))
-		return false;
-	drop_boot_record(m, rec);
-	save_boot_records(m);
-	if (loaded)
-		log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
-			  "Module '%s' was loaded by hand: no longer skipped at boot", name);
-	else
-		log_patch(LOG_NOTICE, name, "clear-skip", KLPD_MID_ACTION,
-			  "Module '%s' is no longer skipped at boot (cleared by hand, not loaded)",
-			  name);
-	bus_manager_changed(m, MANAGER_PROP_SKIPPED_AT_BOOT);
-	return true;
-}
-
-/* A boot-time load is over when its module is there and no longer in
- * transition: a machine going down after that is not this load's doing. */
-static void settle_boot_loads(struct manager *m)
-{
-	const struct transition *t = &m->state->transition;
-
-	for (size_t i = 0; i < m->n_boot_records;) {
-		struct boot_record *rec = &m->boot_records[i];
-
-		if (manager_boot_record_skipped(m, rec) || !state_find(m->state, rec->name) ||
-		    (t->active && streq(t->patch, rec->name))) {
-			i++;
-			continue;
-		}
-		log_debug("Boot-time load of '%s' finished", rec->name);
-		drop_boot_record(m, rec);
-		save_boot_records(m);
-	}
-}
-
-/* At start: this boot's records are loads klpd itself did not see to the
- * end (it was restarted). One whose module is still in its transition stays:
- * the load is not over, and the machine may yet go down in it. The others
- * are looked at again. Any other boot's are loads the machine went down in. */
-static void read_boot_records(struct manager *m)
-{
-	size_t before;
-	int r;
-
-	r = boot_read_id(m->root, m->boot_id);
-	if (r < 0) {
-		m->boot_id[0] = '\0';
-		log_warning_errno(r, "Cannot read %s/proc/sys/kernel/random/boot_id; boot-time "
-				     "loads are not guarded against crash loops",
-				  m->root);
-	}
-	r = boot_records_load(statedir_path(), &m->boot_records, &m->n_boot_records);
-	if (r < 0) {
-		log_warning_errno(r, "Ignoring %s/%s: no module is skipped at boot",
-				  statedir_path(), BOOT_LOADS_FILE);
-		return;
-	}
-	before = m->n_boot_records;
-	for (size_t i = 0; i < m->n_boot_records;) {
-		const struct transition *t = &m->state->transition;
-		const struct boot_record *rec = &m->boot_records[i];
-
-		if (manager_boot_record_skipped(m, rec) ||
-		    (t->active && streq(t->patch, rec->name) && state_find(m->state, rec->name)))
-			i++;
-		else
-			drop_boot_record(m, &m->boot_records[i]);
-	}
-	if (m->n_boot_records != before)
-		save_boot_records(m);
-}
-
-static int ko_filter(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && n > 3 && streq(d->d_name + n - 3, ".ko");
-}
-
-static int lexical(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static void load_at_boot_file(struct manager *m, const char *path, bool top_level)
-{
-	struct action_result res = {};
-	char name[KLP_MODULE_NAME_MAX] = "";
-	const struct boot_record *rec;
-	bool queued;
-	int r;
-
-	r = action_load(m, path, 0, BOOT_LOAD_REASON, name, &queued, &res);
-	if (r >= 0) {
-		/* The insert started a transition: the next load waits for it. */
-		if (!queued)
-			(void)state_rescan(m->state, now_monotonic());
-		return;
-	}
-	if (r == -EEXIST)
-		log_patch(LOG_INFO, name, "load", KLPD_MID_ACTION,
-			  "Not loading %s at boot (reason: %s): %s", path, BOOT_LOAD_REASON,
-			  res.message);
-	else if (r == -ENOEXEC && top_level)
-		/* The top of a patch directory may hold patches for other
-		 * kernels too: only this kernel's are for this boot. */
-		log_info("Not loading %s at boot: %s", path, res.message);
-	else if (r == -ECANCELED) {
-		rec = find_boot_record(m, name);
-		log_patch(LOG_WARNING, name, "skip", KLPD_MID_BOOT_LOAD_SKIPPED,
-			  "Skipping %s at boot (reason: crash-loop guard): the machine went down "
-			  "while loading '%s' at boot %s; 'klpctl load %s' loads it, "
-			  "'klpctl clear-skip %s' lets the next boot load it",
-			  path, name, rec ? rec->boot_id : "?", name, name);
-	} else
-		log_full(LOG_ERR, 0, NULL, "load", KLPD_MID_ACTION,
-			 "Boot-time load of %s failed (reason: %s): %s", path, BOOT_LOAD_REASON,
-			 res.message);
-}
-
-static int scan_ko(const char *dir, struct dirent ***ret)
-{
-	int n = scandir(dir, ret, ko_filter, lexical);
-
-	if (n < 0) {
-		*ret = NULL;
-		if (errno != ENOENT)
-			log_warning_errno(-errno, "Cannot read %s for boot-time loading", dir);
-		return 0;
-	}
-	return n;
-}
-
-/* The files of one patch directory, <dir>/<release>/ and <dir>/ merged in
- * lexical order of their file names; a name in both is loaded from the
- * release's directory, as Load resolves a name. */
-static void load_at_boot_dir(struct manager *m, const char *top)
-{
-	_cleanup_free_ char *sub = NULL;
-	struct dirent **a = NULL, **b = NULL;
-	int na, nb, i = 0, j = 0;
-
-	if (asprintf(&sub, "%s/%s", top, m->kernel_release) < 0) {
-		log_error_errno(-ENOMEM, "Cannot load at boot");
-		return;
-	}
-	na = scan_ko(sub, &a);
-	nb = scan_ko(top, &b);
-	while (i < na || j < nb) {
-		_cleanup_free_ char *path = NULL;
-		int c = i >= na ? 1 : j >= nb ? -1 : strcmp(a[i]->d_name, b[j]->d_name);
-		bool top_level = c > 0;
-
-		if (asprintf(&path, "%s/%s", top_level ? top : sub,
-			     top_level ? b[j]->d_name : a[i]->d_name) < 0) {
-			log_error_errno(-ENOMEM, "Cannot load at boot");
-			break;
-		}
-		load_at_boot_file(m, path, top_level);
-		if (c <= 0)
-			i++;
-		if (c >= 0)
-			j++;
-	}
-	free_dirents(a, na);
-	free_dirents(b, nb);
-}
-
-/* LoadAtBoot=yes: the modules of each patch directory (see above), through
- * Load's checks and queue. Only at start, never on reload. */
-static void load_at_boot(struct manager *m)
-{
-	_cleanup_free_ char *cmdline = NULL;
-	int r;
-
-	if (!m->config.load_at_boot)
-		return;
-	if (!m->state->supported) {
-		log_info("No boot-time loading: this kernel has no livepatch support");
-		return;
-	}
-	r = boot_read_cmdline(m->root, &cmdline);
-	if (r < 0)
-		log_warning_errno(r, "Cannot read %s/proc/cmdline; loading at boot anyway", m->root);
-	else if (boot_load_disabled_by_cmdline(cmdline)) {
-		log_full(LOG_NOTICE, 0, NULL, "skip", KLPD_MID_ACTION,
-			 "Boot-time loading disabled by klpd.load=0 on the kernel command line");
-		return;
-	}
-	for (char **d = m->config.patch_dirs; d && *d; d++)
-		load_at_boot_dir(m, *d);
-}
-
 static int process(struct manager *m)
 {
+	struct action_context ctx;
 	uint64_t now = now_monotonic();
 	uint64_t next, scan_due;
 	int r;
@@ -722,14 +62,15 @@ static int process(struct manager *m)
 		if (r < 0)
 			log_warning_errno(r, "Rescanning the kernel's livepatch state failed");
 	}
-	settle_boot_loads(m);
-	actions_run_queue(m);
-	scan_blockers(m, now, false);
-	sync_leftovers(m, now);
-	next = run_policy(m, now);
-	scan_due = blocker_scan_due(m);
+	boot_guard_settle(&m->boot_guard, m->state);
+	ctx = manager_actions(m);
+	actions_run_queue(&ctx);
+	manager_scan_blockers(m, now, false);
+	manager_sync_leftovers(m, now);
+	next = manager_run_policy(m, now);
+	scan_due = manager_blocker_scan_due(m);
 	rearm(m, scan_due < next ? scan_due : next);
-	update_status(m);
+	manager_update_status(m);
 	metrics_export(m);
 	return 0;
 }
@@ -903,7 +244,7 @@ int manager_new(struct manager **ret)
 	r = config_init_defaults(&m->config);
 	if (r < 0)
 		return r;
-	r = state_new(m->root, &listener, m, &m->state);
+	r = state_new(m->root, &manager_state_listener, m, &m->state);
 	if (r < 0)
 		return r;
 	r = sd_event_default(&m->event);
@@ -936,7 +277,7 @@ struct manager *manager_free(struct manager *m)
 	strv_free(m->config_errors);
 	policy_memory_done(&m->policy);
 	free(m->leftovers);
-	free(m->boot_records);
+	boot_guard_done(&m->boot_guard);
 	metrics_file_done(&m->metrics_file);
 	sd_event_unref(m->event);
 	free(m->root);
@@ -947,6 +288,7 @@ struct manager *manager_free(struct manager *m)
 int manager_start(struct manager *m)
 {
 	_cleanup_(history_done) struct history history = { .state = m->state };
+	struct action_context ctx;
 	int r;
 
 	/* Subscribe first, then scan: nothing that happens in between is lost. */
@@ -993,7 +335,7 @@ int manager_start(struct manager *m)
 		log_warning("This kernel has no livepatch support (%s is missing)",
 			    LIVEPATCH_SYSFS);
 
-	read_boot_records(m);
+	boot_guard_read(&m->boot_guard, m->root, m->state);
 
 	r = bus_setup(m);
 	if (r < 0)
@@ -1001,8 +343,9 @@ int manager_start(struct manager *m)
 
 	/* After the first full scan, so that what is loaded is skipped; what
 	 * was queued before a restart goes first, in its order. */
-	actions_restore_queue(m);
-	load_at_boot(m);
+	ctx = manager_actions(m);
+	actions_restore_queue(&ctx);
+	manager_load_at_boot(m);
 	(void)process(m);
 	log_full(LOG_INFO, 0, NULL, NULL, KLPD_MID_STARTED, "klpd %s started: %s", PACKAGE_VERSION,
 		 m->last_status);

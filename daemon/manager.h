@@ -6,6 +6,8 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "actions.h"
+#include "boot-guard.h"
 #include "boot-load.h"
 #include "config-snapshot.h"
 #include "conf.h"
@@ -15,16 +17,6 @@
 #include "state.h"
 #include "statedir.h"
 #include "tasks.h"
-
-/* A Load that waits for the running transition to end. The file stays open
- * so that what runs later is what was checked now. */
-struct load_request {
-	char name[KLP_MODULE_NAME_MAX];
-	char *source;
-	const char *reason; /* NULL for Load(); "LoadAtBoot" */
-	int fd;
-	struct load_request *next;
-};
 
 /* klpd: one event loop wiring the kernel's events into the state, the state
  * into the bus, and the bus's requests into actions. */
@@ -41,11 +33,7 @@ struct manager {
 	struct leftover_record *leftovers;
 	size_t n_leftovers;
 	char *root; /* "" unless $KLPD_ROOT points at a fake tree */
-	/* The crash-loop guard's records, as in the state directory: this
-	 * boot's are loads in flight, any other boot's are skipped modules. */
-	struct boot_record *boot_records;
-	size_t n_boot_records;
-	char boot_id[BOOT_ID_LEN + 1]; /* "" when unknown: no guard */
+	struct boot_guard boot_guard; /* the crash-loop guard */
 	char kernel_release[65];
 
 	int kmsg_fd;
@@ -61,8 +49,9 @@ struct manager {
 	uint64_t last_blocker_scan;
 	uint64_t last_full_blocker_scan;
 	struct tasks_memo blocker_memo; /* of this transition's scans */
-	char unloading[KLP_MODULE_NAME_MAX]; /* Unload() in progress */
-	bool unloading_by_policy;
+	/* The module an action is removing, and why (ACTION_EVENT_UNLOADING) */
+	char unloading[KLP_MODULE_NAME_MAX];
+	enum unload_origin unloading_origin;
 	bool need_rescan;
 	char last_status[256];
 	struct metrics metrics;           /* counted since start */
@@ -99,16 +88,31 @@ int manager_reload(struct manager *m, char **error);
  * update STATUS=. Deferred to the end of the current loop iteration. */
 void manager_changed(struct manager *m);
 
-/* The crash-loop guard around a boot-time load: begin before the insert,
- * end when it failed (a successful one ends when its transition is over). */
-void manager_boot_load_begin(struct manager *m, const char *name);
-void manager_boot_load_end(struct manager *m, const char *name);
-/* NAME is no longer skipped at boot: a load by hand succeeded (LOADED), or
- * an operator cleared the record. False when NAME was not skipped. */
-bool manager_boot_load_cleared(struct manager *m, const char *name, bool loaded);
-/* Whether NAME, or record R, is skipped at boot by the crash-loop guard. */
-bool manager_skipped_at_boot(const struct manager *m, const char *name);
-bool manager_boot_record_skipped(const struct manager *m, const struct boot_record *r);
+/* --- Between the manager's files: each is one of its jobs. */
+
+/* manager-events.c: the state's changes to the journal, the metrics, the
+ * bus; STATUS=; what the actions work on, and the manager as their event
+ * sink. */
+extern const struct state_listener manager_state_listener;
+void manager_update_status(struct manager *m);
+struct action_context manager_actions(struct manager *m);
+
+/* blocker-scan.c: when the tasks blocking a transition are listed (then,
+ * or USEC_INFINITY), and the scan; ALWAYS scans now whatever the schedule. */
+uint64_t manager_blocker_scan_due(const struct manager *m);
+void manager_scan_blockers(struct manager *m, uint64_t now, bool always);
+
+/* policy-exec.c: run what the policy decides until it has nothing left to
+ * do now; returns when to look again. */
+uint64_t manager_run_policy(struct manager *m, uint64_t now);
+
+/* leftovers.c: when each leftover module became one, kept in the state
+ * directory so that UnloadDelay survives a restart. */
+void manager_sync_leftovers(struct manager *m, uint64_t now);
+
+/* load-at-boot.c: LoadAtBoot=yes, the modules of each patch directory
+ * through Load's checks and queue. Only at start, never on reload. */
+void manager_load_at_boot(struct manager *m);
 
 /* Write MetricsFile= if what it shows changed (metrics-export.c). */
 void metrics_export(struct manager *m);

@@ -4,8 +4,8 @@
 struct udev_monitor;
 
 /* Module add/remove uevents from the kernel source: it still receives them
- * in a private network namespace, where the udev source gets nothing
- * (kernel-facts.md). */
+ * in a private network namespace (PrivateNetwork=), where the udev source,
+ * rebroadcast by systemd-udevd in the host's namespace, gets nothing. */
 int module_monitor_new(struct udev_monitor **ret);
 
 /* The module name and action ("add", "remove") of the next pending event;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-/* The D-Bus contract of klpd (DESIGN.md, "D-Bus API"), shared by klpd and
+/* The D-Bus contract of klpd (man/org.klpd.livepatch1.5), shared by klpd and
  * klpctl so that neither can drift from the other. */
 
 #define KLPD_BUS_NAME "org.klpd.livepatch1"

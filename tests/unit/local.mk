@@ -91,3 +91,7 @@ tests_unit_test_terminal_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_json_SOURCES = tests/unit/test-json.c client/output.c client/output.h \
 	client/bus-objects.h client/klpctl.h client/terminal.c client/terminal.h
 tests_unit_test_json_CPPFLAGS = $(unit_cppflags) $(LIBSYSTEMD_CFLAGS)
+
+# The include arrows of docs/ARCHITECTURE.md, kept one way.
+TESTS += tests/arch/check-includes.sh
+EXTRA_DIST += tests/arch/check-includes.sh
