@@ -3,6 +3,7 @@
  * and the mirroring of state changes onto the bus. */
 #include <errno.h>
 #include <linux/capability.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,14 +280,6 @@ static int property_get_skipped_at_boot(sd_bus *bus, const char *path, const cha
 	return sd_bus_message_close_container(reply);
 }
 
-static int property_get_patch_directories(sd_bus *bus, const char *path, const char *interface,
-					  const char *property, sd_bus_message *reply,
-					  void *userdata, sd_bus_error *error)
-{
-	struct manager *m = userdata;
-	return sd_bus_message_append_strv(reply, m->config.patch_dirs);
-}
-
 static int property_get_configuration_source(sd_bus *bus, const char *path,
 					     const char *interface, const char *property,
 					     sd_bus_message *reply, void *userdata,
@@ -294,16 +287,6 @@ static int property_get_configuration_source(sd_bus *bus, const char *path,
 {
 	struct manager *m = userdata;
 	return sd_bus_message_append(reply, "s", config_origin_to_string(m->config_origin));
-}
-
-/* One "file:line: ..." message per element; empty while the files are valid. */
-static int property_get_configuration_errors(sd_bus *bus, const char *path,
-					     const char *interface, const char *property,
-					     sd_bus_message *reply, void *userdata,
-					     sd_bus_error *error)
-{
-	struct manager *m = userdata;
-	return sd_bus_message_append_strv(reply, m->config_errors);
 }
 
 /* What the policy will do about the running transition, and when. */
@@ -363,7 +346,7 @@ static const sd_bus_vtable manager_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("PinnedModules", "as", property_get_pinned_modules, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("PatchDirectories", "as", property_get_patch_directories, 0,
+	SD_BUS_PROPERTY("PatchDirectories", "as", NULL, offsetof(struct manager, config.patch_dirs),
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("SkippedAtBoot", "as", property_get_skipped_at_boot, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -373,7 +356,9 @@ static const sd_bus_vtable manager_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("ConfigurationSource", "s", property_get_configuration_source, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("ConfigurationErrors", "as", property_get_configuration_errors, 0,
+	/* One "file:line: ..." message per element; empty while the files are
+	 * valid. */
+	SD_BUS_PROPERTY("ConfigurationErrors", "as", NULL, offsetof(struct manager, config_errors),
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
 	SD_BUS_METHOD_WITH_ARGS("Load", SD_BUS_ARGS("s", source, "t", flags),
@@ -509,48 +494,40 @@ void bus_patch_removed(struct manager *m, const struct patch *p)
 	(void)sd_bus_emit_object_removed(m->bus, path);
 }
 
-void bus_patch_changed(struct manager *m, const struct patch *p, unsigned props)
-{
-	static const char *const names[] = {
-		"State",   "Enabled", "Transition", "Replace", "StackOrder", "Objects",
-		"Refcount", "Forced", "LoadedAt",   "Source",  "Blockers",
-	};
-	_cleanup_free_ char *path = NULL;
-	char *changed[ELEMENTSOF(names) + 1];
-	size_t n = 0;
+/* The manager's fields that changed (MANAGER_PROP_*) and the properties
+ * that show them. */
+static const struct bus_field_property manager_properties[] = {
+	{ MANAGER_PROP_STATE, "State" },
+	{ MANAGER_PROP_TRANSITION_PATCH, "TransitionPatch" },
+	{ MANAGER_PROP_REBOOT_REQUIRED, "RebootRequired" },
+	{ MANAGER_PROP_PINNED_MODULES, "PinnedModules" },
+	{ MANAGER_PROP_SUPPORTED, "Supported" },
+	{ MANAGER_PROP_SKIPPED_AT_BOOT, "SkippedAtBoot" },
+	/* The policy's plan follows the transition: it changes with State. */
+	{ MANAGER_PROP_STATE, "StallAction" },
+	{ MANAGER_PROP_STATE, "StallDeadline" },
+};
 
-	if (!m->bus || bus_patch_path(p->name, &path) < 0)
-		return;
-	for (size_t i = 0; i < ELEMENTSOF(names); i++)
-		if (props & (1u << i))
-			changed[n++] = (char *)names[i];
-	changed[n] = NULL;
-	if (n > 0)
-		(void)sd_bus_emit_properties_changed_strv(m->bus, path, KLPD_PATCH_INTERFACE,
-							  changed);
+size_t bus_changed_properties(const struct bus_field_property *map, size_t n, unsigned props,
+			      char **out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (props & map[i].field)
+			out[k++] = (char *)map[i].property;
+	out[k] = NULL;
+	return k;
 }
 
 void bus_manager_changed(struct manager *m, unsigned props)
 {
-	static const char *const names[] = {
-		"State", "TransitionPatch", "RebootRequired", "PinnedModules", "Supported",
-		"SkippedAtBoot",
-	};
-	char *changed[ELEMENTSOF(names) + 3];
-	size_t n = 0;
+	char *changed[ELEMENTSOF(manager_properties) + 1];
 
 	if (!m->bus)
 		return;
-	for (size_t i = 0; i < ELEMENTSOF(names); i++)
-		if (props & (1u << i))
-			changed[n++] = (char *)names[i];
-	/* The policy's plan follows the transition: it changes with State. */
-	if (props & MANAGER_PROP_STATE) {
-		changed[n++] = (char *)"StallAction";
-		changed[n++] = (char *)"StallDeadline";
-	}
-	changed[n] = NULL;
-	if (n > 0)
+	if (bus_changed_properties(manager_properties, ELEMENTSOF(manager_properties), props,
+				   changed) > 0)
 		(void)sd_bus_emit_properties_changed_strv(m->bus, KLPD_MANAGER_PATH,
 							  KLPD_MANAGER_INTERFACE, changed);
 }

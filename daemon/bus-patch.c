@@ -3,6 +3,8 @@
  * a fallback vtable so that objects come and go with the state. */
 #include <errno.h>
 #include <linux/capability.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,38 +213,12 @@ static int property_get_objects(sd_bus *bus, const char *path, const char *inter
 	return sd_bus_message_close_container(reply);
 }
 
-static int property_get_refcount(sd_bus *bus, const char *path, const char *interface,
-				 const char *property, sd_bus_message *reply, void *userdata,
-				 sd_bus_error *error)
-{
-	const struct patch *p = userdata;
-	int32_t v = (int32_t)p->module.refcnt;
-
-	return sd_bus_message_append_basic(reply, 'i', &v);
-}
-
 static int property_get_forced(sd_bus *bus, const char *path, const char *interface,
 			       const char *property, sd_bus_message *reply, void *userdata,
 			       sd_bus_error *error)
 {
 	const struct patch *p = userdata;
 	return append_bool(reply, p->forced);
-}
-
-static int property_get_loaded_at(sd_bus *bus, const char *path, const char *interface,
-				  const char *property, sd_bus_message *reply, void *userdata,
-				  sd_bus_error *error)
-{
-	const struct patch *p = userdata;
-	return sd_bus_message_append_basic(reply, 't', &p->loaded_at);
-}
-
-static int property_get_source(sd_bus *bus, const char *path, const char *interface,
-			       const char *property, sd_bus_message *reply, void *userdata,
-			       sd_bus_error *error)
-{
-	const struct patch *p = userdata;
-	return append_string(reply, strempty(p->source));
 }
 
 static int property_get_blockers(sd_bus *bus, const char *path, const char *interface,
@@ -256,6 +232,10 @@ static int property_get_blockers(sd_bus *bus, const char *path, const char *inte
 	 * only when there is a frame to hide. */
 	return bus_append_blockers(reply, p, any_stack(p) && caller_sees_stacks(bus));
 }
+
+/* Values kept as the bus sends them are read through offsets; the rest are
+ * computed, or a C bool, which is not the 4-byte "b" sd-bus reads. */
+_Static_assert(sizeof(int) == sizeof(int32_t), "Refcount is read as \"i\"");
 
 const sd_bus_vtable patch_vtable[] = {
 	SD_BUS_VTABLE_START(0),
@@ -271,15 +251,46 @@ const sd_bus_vtable patch_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Objects", "a(sb)", property_get_objects, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("Refcount", "i", property_get_refcount, 0,
+	SD_BUS_PROPERTY("Refcount", "i", NULL, offsetof(struct patch, module.refcnt),
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Forced", "b", property_get_forced, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("LoadedAt", "t", property_get_loaded_at, 0,
+	SD_BUS_PROPERTY("LoadedAt", "t", NULL, offsetof(struct patch, loaded_at),
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-	SD_BUS_PROPERTY("Source", "s", property_get_source, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	/* sd-bus sends "" for a NULL string. */
+	SD_BUS_PROPERTY("Source", "s", NULL, offsetof(struct patch, source),
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	/* Its value depends on who asks (stack frames): PropertiesChanged only
 	 * names it, and each client reads it again. */
 	SD_BUS_PROPERTY("Blockers", "a(uss)", property_get_blockers, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
 	SD_BUS_VTABLE_END,
 };
+
+/* A patch's fields that changed (PATCH_PROP_*) and the properties that show
+ * them. */
+static const struct bus_field_property patch_properties[] = {
+	{ PATCH_PROP_STATE, "State" },
+	{ PATCH_PROP_ENABLED, "Enabled" },
+	{ PATCH_PROP_TRANSITION, "Transition" },
+	{ PATCH_PROP_REPLACE, "Replace" },
+	{ PATCH_PROP_STACK_ORDER, "StackOrder" },
+	{ PATCH_PROP_OBJECTS, "Objects" },
+	{ PATCH_PROP_REFCOUNT, "Refcount" },
+	{ PATCH_PROP_FORCED, "Forced" },
+	{ PATCH_PROP_LOADED_AT, "LoadedAt" },
+	{ PATCH_PROP_SOURCE, "Source" },
+	{ PATCH_PROP_BLOCKERS, "Blockers" },
+};
+
+void bus_patch_changed(struct manager *m, const struct patch *p, unsigned props)
+{
+	_cleanup_free_ char *path = NULL;
+	char *changed[ELEMENTSOF(patch_properties) + 1];
+
+	if (!m->bus || bus_patch_path(p->name, &path) < 0)
+		return;
+	if (bus_changed_properties(patch_properties, ELEMENTSOF(patch_properties), props,
+				   changed) > 0)
+		(void)sd_bus_emit_properties_changed_strv(m->bus, path, KLPD_PATCH_INTERFACE,
+							  changed);
+}

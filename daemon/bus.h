@@ -36,4 +36,14 @@ int bus_patch_enumerate(sd_bus *bus, const char *path, void *userdata, char ***n
 int bus_patch_path(const char *name, char **ret);
 /* P's blockers as a(uss); the stack field is "" unless STACKS: the frames go
  * only to callers the kernel would show /proc/PID/stack (bus-patch.c). */
+/* A field of the model (PATCH_PROP_*, MANAGER_PROP_*) and a property that
+ * shows it; bus_changed_properties() fills OUT (room for N + 1) with the
+ * properties of the fields in PROPS, NULL-terminated, and returns how many. */
+struct bus_field_property {
+	unsigned field;
+	const char *property;
+};
+size_t bus_changed_properties(const struct bus_field_property *map, size_t n, unsigned props,
+			      char **out);
+
 int bus_append_blockers(sd_bus_message *reply, const struct patch *p, bool stacks);

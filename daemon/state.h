@@ -29,7 +29,8 @@ enum patch_state {
 
 const char *patch_state_to_string(enum patch_state s);
 
-/* Which D-Bus properties of a patch changed. */
+/* Which fields of a patch changed (bus-patch.c names the properties that
+ * show each). */
 enum {
 	PATCH_PROP_STATE = 1u << 0,
 	PATCH_PROP_ENABLED = 1u << 1,
@@ -44,7 +45,8 @@ enum {
 	PATCH_PROP_BLOCKERS = 1u << 10,
 };
 
-/* Which manager properties changed. */
+/* Which of the manager-wide facts changed (bus-manager.c names the
+ * properties that show each). */
 enum {
 	MANAGER_PROP_STATE = 1u << 0,
 	MANAGER_PROP_TRANSITION_PATCH = 1u << 1,
