@@ -2,7 +2,7 @@
 #   kernel I/O     sysfs-livepatch.c tasks.c kmsg.c udev-monitor.c
 #                  kmod-dlopen.c (libkmod, opened for compressed modules only)
 #   actions        actions.c action-result.c (checks + kernel calls)
-#   state model    state.c, policy.c policy-plan.c (pure decisions)
+#   state model    state.c kmsg-history.c, policy.c policy-plan.c (pure decisions)
 #   files          conf.c config-snapshot.c statedir.c boot-load.c
 #                  load-queue.c metrics.c metrics-export.c
 #   D-Bus service  bus-manager.c bus-patch.c caller.c
@@ -18,6 +18,7 @@ sbin_PROGRAMS += daemon/klpd
 daemon_state_sources = \
 	daemon/state.c daemon/state.h \
 	daemon/kmsg-clock.c daemon/kmsg-clock.h \
+	daemon/kmsg-history.c daemon/kmsg-history.h \
 	daemon/sysfs-livepatch.c daemon/sysfs-livepatch.h \
 	daemon/tasks.c daemon/tasks.h
 # klpd.conf (read with inih) and the policy it configures.

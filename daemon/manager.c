@@ -12,6 +12,7 @@
 #include "bus.h"
 #include "duration.h"
 #include "fileio.h"
+#include "kmsg-history.h"
 #include "kmsg.h"
 #include "log.h"
 #include "macro.h"
@@ -116,64 +117,6 @@ static int on_record(const struct livepatch_record *rec, uint64_t usec, void *us
 	if (r < 0)
 		log_warning_errno(r, "Updating the state from a kernel log record failed");
 	return r > 0 ? 1 : 0;
-}
-
-/* What the kernel log still holds from before klpd started. */
-struct history {
-	struct state *state;
-	struct history_load {
-		char patch[KLP_MODULE_NAME_MAX];
-		uint64_t usec;
-	} *loads; /* "enabling patch" records, the last one of each patch */
-	size_t n_loads;
-};
-
-static int on_history_record(const struct livepatch_record *r, uint64_t usec, void *userdata)
-{
-	struct history *h = userdata;
-	struct history_load *l;
-	size_t i;
-
-	if (r->event == LIVEPATCH_EVENT_PATCHING_STARTED ||
-	    r->event == LIVEPATCH_EVENT_UNPATCHING_STARTED)
-		state_hint_transition_start(h->state, r->patch,
-					    kmsg_clock_to_monotonic(&h->state->kmsg_clock, usec,
-								    now_monotonic()),
-					    usec);
-	if (r->event != LIVEPATCH_EVENT_ENABLING)
-		return 0;
-	for (i = 0; i < h->n_loads && !streq(h->loads[i].patch, r->patch); i++)
-		;
-	if (i == h->n_loads) {
-		l = realloc(h->loads, (h->n_loads + 1) * sizeof(*l));
-		if (!l)
-			return 0; /* only LoadedAt stays unknown */
-		h->loads = l;
-		h->n_loads++;
-		snprintf(l[i].patch, sizeof(l[i].patch), "%s", r->patch);
-	}
-	h->loads[i].usec = usec;
-	return 0;
-}
-
-static void history_done(struct history *h)
-{
-	free(h->loads);
-}
-
-/* LoadedAt of the patches found at start, from their "enabling" records. */
-static void history_apply_loads(struct manager *m, const struct history *h)
-{
-	uint64_t offset = now_realtime() - now_monotonic();
-
-	for (size_t i = 0; i < h->n_loads; i++) {
-		struct patch *p = state_find(m->state, h->loads[i].patch);
-
-		if (p && p->loaded_at == 0)
-			p->loaded_at = kmsg_clock_to_monotonic(&m->state->kmsg_clock, h->loads[i].usec,
-							       now_monotonic()) +
-				       offset;
-	}
 }
 
 static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -287,7 +230,7 @@ struct manager *manager_free(struct manager *m)
 
 int manager_start(struct manager *m)
 {
-	_cleanup_(history_done) struct history history = { .state = m->state };
+	_cleanup_(kmsg_history_done) struct kmsg_history history = { .state = m->state };
 	struct action_context ctx;
 	int r;
 
@@ -313,7 +256,8 @@ int manager_start(struct manager *m)
 	else {
 		/* Only when transitions started and patches were loaded: the
 		 * state itself is read from sysfs. */
-		(void)kmsg_drain(m->kmsg_fd, on_history_record, &history);
+		history.now = now_monotonic();
+		(void)kmsg_drain(m->kmsg_fd, kmsg_history_record, &history);
 		r = sd_event_add_io(m->event, &m->kmsg_source, m->kmsg_fd, EPOLLIN, on_kmsg, m);
 		if (r < 0)
 			return log_error_errno(r, "Cannot watch /dev/kmsg");
@@ -323,7 +267,7 @@ int manager_start(struct manager *m)
 	r = state_rescan(m->state, now_monotonic());
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the kernel's livepatch state");
-	history_apply_loads(m, &history);
+	kmsg_history_apply_loads(&history, now_monotonic(), now_realtime() - now_monotonic());
 	state_hints_clear(m->state);
 
 	/* When the leftovers became ones, from before a restart. */

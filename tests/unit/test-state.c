@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "kmsg-history.h"
 #include "macro.h"
 #include "policy.h"
 #include "state.h"
@@ -667,6 +668,49 @@ static void test_hint_dates_one_transition(void **state)
 	assert_int_equal(f->state->transition.start_usec, 300 * SEC);
 }
 
+static void history_record(struct kmsg_history *h, enum livepatch_event e, const char *patch,
+			   uint64_t stamp)
+{
+	struct livepatch_record r = { .event = e };
+
+	snprintf(r.patch, sizeof(r.patch), "%s", patch);
+	assert_int_equal(kmsg_history_record(&r, stamp, h), 0);
+}
+
+/* What the kernel log held at start: the transition's start record dates the
+ * running transition, the last "enabling" record of each loaded patch its
+ * LoadedAt; records of other patches and other events change nothing. */
+static void test_kmsg_history(void **state)
+{
+	struct fixture *f = *state;
+	struct kmsg_history h = { .state = f->state, .now = 30 * SEC };
+	const struct patch *p;
+
+	history_record(&h, LIVEPATCH_EVENT_ENABLING, "klpt_busy_patch", 2 * SEC);
+	history_record(&h, LIVEPATCH_EVENT_ENABLING, "klpt_cmdline", 3 * SEC);
+	history_record(&h, LIVEPATCH_EVENT_ENABLING, "klpt_busy_patch", 5 * SEC);
+	history_record(&h, LIVEPATCH_EVENT_PATCHING_STARTED, "klpt_busy_patch", 6 * SEC);
+	history_record(&h, LIVEPATCH_EVENT_PATCHING_COMPLETE, "klpt_cmdline", 7 * SEC);
+	history_record(&h, LIVEPATCH_EVENT_ENABLING, "klpt_gone", 8 * SEC);
+	assert_int_equal(h.n_loads, 3);
+	fake_patch(f, "klpt_busy_patch", 1, 1, 1);
+	fake_patch(f, "klpt_cmdline", 1, 0, 1);
+	assert_int_equal(state_rescan(f->state, 30 * SEC), 0);
+	assert_true(f->state->transition.active);
+	assert_int_equal(f->state->transition.start_usec, 6 * SEC);
+
+	kmsg_history_apply_loads(&h, 31 * SEC, 1000 * SEC);
+	p = state_find(f->state, "klpt_busy_patch");
+	assert_non_null(p);
+	assert_int_equal(p->loaded_at, 1005 * SEC);
+	p = state_find(f->state, "klpt_cmdline");
+	assert_non_null(p);
+	assert_int_equal(p->loaded_at, 1003 * SEC);
+	assert_null(state_find(f->state, "klpt_gone"));
+	kmsg_history_done(&h);
+	assert_int_equal(h.n_loads, 0);
+}
+
 static void test_no_history_starts_now(void **state)
 {
 	struct fixture *f = *state;
@@ -872,6 +916,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transition_start_from_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_of_ended_transition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hint_dates_one_transition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kmsg_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_history_starts_now, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_kernel_force_pins_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_patched_kernel_force_pins_none, setup, teardown),
