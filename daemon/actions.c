@@ -1,38 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "actions.h"
 #include "boot-load.h"
 #include "dbus-names.h"
-#include "kmod-dlopen.h"
 #include "load-queue.h"
 #include "log.h"
 #include "macro.h"
-#include "modinfo.h"
+#include "module-file.h"
 #include "statedir.h"
 #include "sysfs-livepatch.h"
 #include "time-util.h"
-
-void load_queue_free(struct load_request *q)
-{
-	while (q) {
-		struct load_request *next = q->next;
-
-		if (q->fd >= 0)
-			close(q->fd);
-		free(q->source);
-		free(q);
-		q = next;
-	}
-}
 
 /* NAME resolves to <dir>/<uname -r>/NAME.ko, then <dir>/NAME.ko, in each
  * patch directory in order. */
@@ -64,170 +47,9 @@ static bool in_patch_dirs(const struct action_context *ctx, const char *path)
 	return false;
 }
 
-/* Open the absolute, normalized PATH one component at a time from "/",
- * following no symbolic link, and check that every directory on the way is
- * owned by root and not writable by group or others: then nobody but root
- * can swap the file between the checks and the load. */
-static int open_beneath_root(const char *path, struct action_result *res)
-{
-	_cleanup_close_ int dfd = -1;
-	char buf[PATH_MAX];
-	struct stat st;
-	char *c, *next;
-	int fd;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf) || buf[0] != '/')
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL, "Invalid path '%s'",
-				   path);
-	dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return action_fail(res, ACTION_ERROR_FAILED, -errno, "Cannot open '/': %m");
-	for (c = buf + 1;; c = next) {
-		int len = c - buf > 1 ? (int)(c - buf - 1) : 1;
-
-		if (fstat(dfd, &st) < 0)
-			return action_fail(res, ACTION_ERROR_FAILED, -errno,
-					   "Cannot stat '%.*s': %m", len, buf);
-		if (st.st_uid != 0)
-			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-					   "Directory '%.*s' is owned by uid %u, not by root", len,
-					   buf, (unsigned)st.st_uid);
-		if (st.st_mode & (S_IWGRP | S_IWOTH))
-			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-					   "Directory '%.*s' is writable by group or others "
-					   "(mode %04o)",
-					   len, buf, (unsigned)(st.st_mode & 07777));
-		next = strchr(c, '/');
-		if (!next)
-			break;
-		*next = '\0';
-		fd = openat(dfd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-
-			if (fstatat(dfd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-				return action_fail(res, ACTION_ERROR_BAD_SOURCE, -ELOOP,
-						   "Cannot open '%s': '%s' is a symbolic link",
-						   path, buf);
-			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -e, "Cannot open '%s': %s",
-					   path, strerror(e));
-		}
-		*next++ = '/';
-		close(dfd);
-		dfd = fd;
-	}
-	fd = openat(dfd, c, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -errno, "Cannot open '%s': %s",
-				   path,
-				   errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-	return fd;
-}
-
-/* The modinfo of the open module file FD of SIZE bytes at PATH: read here
- * from its ELF sections, or by libkmod when the file is compressed. */
-static int read_modinfo(int fd, const char *path, size_t size, struct modinfo *mi,
-			struct action_result *res)
-{
-	void *map;
-	int r;
-
-	if (module_path_compressed(path)) {
-		char dlerr[256] = "";
-
-		r = kmod_dlopen_read_modinfo(fd, mi, dlerr, sizeof(dlerr));
-		if (r == -ELIBACC)
-			return action_fail(res, ACTION_ERROR_FAILED, r,
-					   "Loading compressed module '%s' needs libkmod.so.2: %s",
-					   path, dlerr);
-		if (r < 0)
-			return action_fail(res, ACTION_ERROR_BAD_SOURCE, r,
-					   "Cannot read the modinfo of '%s': %s", path,
-					   strerror(-r));
-		return 0;
-	}
-	if (size == 0)
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EBADMSG,
-				   "Cannot read the modinfo of '%s': the file is empty", path);
-	/* Mapped, not read: only the section headers and .modinfo are
-	 * touched, and nothing of it stays in klpd's heap. */
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return action_fail(res, ACTION_ERROR_FAILED, -errno, "Cannot map '%s': %m", path);
-	r = modinfo_parse(map, size, mi);
-	munmap(map, size);
-	if (r < 0)
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, r,
-				   "Cannot read the modinfo of '%s': not an ELF64 object of this "
-				   "machine with a .modinfo section",
-				   path);
-	return 0;
-}
-
-/* Open the module file and check it: a regular file owned by root, not
- * writable by group or others, in directories only root can change, with
- * livepatch=Y in its modinfo and this kernel's release in its vermagic. The
- * module name comes from the modinfo. Returns the open fd. */
-static int open_module_file(const char *path, const char *kernel_release,
-			    char ret_name[static KLP_MODULE_NAME_MAX], struct action_result *res)
-{
-	_cleanup_close_ int fd = -1;
-	char raw[KLP_MODULE_NAME_MAX];
-	struct modinfo mi;
-	struct stat st;
-	int r;
-
-	fd = open_beneath_root(path, res);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0)
-		return action_fail(res, ACTION_ERROR_FAILED, -errno, "Cannot stat '%s': %m", path);
-	if (!S_ISREG(st.st_mode))
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
-				   "'%s' is not a regular file", path);
-	if (st.st_uid != 0)
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-				   "'%s' is owned by uid %u, not by root", path,
-				   (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EPERM,
-				   "'%s' is writable by group or others (mode %04o)", path,
-				   (unsigned)(st.st_mode & 07777));
-
-	/* Through the fd: the file checked above is the one read. */
-	r = read_modinfo(fd, path, (size_t)st.st_size, &mi, res);
-	if (r < 0)
-		return r;
-	if (!mi.livepatch)
-		return action_fail(res, ACTION_ERROR_NOT_LIVEPATCH, -EINVAL,
-				   "'%s' is not a livepatch module (no livepatch=Y in its modinfo)",
-				   path);
-	/* The kernel checks the whole vermagic; its release is the part a
-	 * wrong file gets wrong, and saying so beats "Exec format error". */
-	if (!modinfo_vermagic_matches(mi.vermagic, kernel_release))
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -ENOEXEC,
-				   "'%s' is built for another kernel (vermagic '%s', running %s)",
-				   path, mi.vermagic, kernel_release);
-	if (modinfo_module_name(&mi, path, raw, ret_name) < 0)
-		return action_fail(res, ACTION_ERROR_BAD_SOURCE, -EINVAL,
-				   "'%s' has an invalid module name '%s'", path, raw);
-	return TAKE_FD(fd);
-}
-
 static void emit(const struct action_context *ctx, enum action_event_kind kind, const char *name)
 {
 	ctx->on_event(ctx->userdata, &(struct action_event){ .kind = kind, .name = name });
-}
-
-/* Insert the checked file from its fd: finit_module(2) itself for an
- * uncompressed module, libkmod for a compressed one. */
-static int insert_fd(int fd, const char *path)
-{
-	if (module_path_compressed(path))
-		return kmod_dlopen_insert(fd, NULL, 0);
-	if (syscall(SYS_finit_module, fd, "", 0) < 0)
-		return -errno;
-	return 0;
 }
 
 /* Insert the checked file. A boot-time load is recorded first, so that a
@@ -240,7 +62,7 @@ static int load_now(const struct action_context *ctx, int fd, const char *name, 
 
 	if (reason)
 		boot_guard_begin(ctx->guard, name);
-	r = insert_fd(fd, path);
+	r = module_file_insert(fd, path);
 	if (reason && r < 0)
 		boot_guard_end(ctx->guard, name);
 	else if (!reason && r >= 0 && boot_guard_clear(ctx->guard, name, true))
@@ -268,24 +90,8 @@ static const char *reason_suffix(const char *reason, char *buf, size_t size)
 /* The queue as it stands, into the state directory (see load-queue.h). */
 static void save_queue(const struct action_context *ctx)
 {
-	_cleanup_free_ struct queued_load *l = NULL;
-	size_t n = 0;
-	int r;
+	int r = load_queue_save(*ctx->queue, statedir_path());
 
-	for (struct load_request *q = *ctx->queue; q; q = q->next)
-		n++;
-	l = calloc(n ? n : 1, sizeof(*l));
-	if (!l) {
-		log_error_errno(-ENOMEM, "Cannot save the load queue");
-		return;
-	}
-	n = 0;
-	for (struct load_request *q = *ctx->queue; q; q = q->next, n++) {
-		snprintf(l[n].name, sizeof(l[n].name), "%s", q->name);
-		l[n].at_boot = q->reason != NULL;
-		l[n].path = q->source; /* borrowed */
-	}
-	r = load_queue_write(statedir_path(), l, n);
 	if (r < 0)
 		log_warning_errno(r, "Cannot write %s/%s: a restart of klpd now would forget the "
 				     "queued loads",
@@ -295,36 +101,23 @@ static void save_queue(const struct action_context *ctx)
 static int queue_load(const struct action_context *ctx, int fd, const char *name,
 		      const char *source, const char *reason)
 {
-	struct load_request *q, **tail;
 	char why[64];
+	int r;
 
-	q = calloc(1, sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	q->source = strdup(source);
-	if (!q->source) {
-		free(q);
-		return -ENOMEM;
-	}
-	q->fd = fd;
-	q->reason = reason;
-	snprintf(q->name, sizeof(q->name), "%s", name);
-	for (tail = ctx->queue; *tail; tail = &(*tail)->next)
-		;
-	*tail = q;
+	r = load_queue_append(ctx->queue, fd, name, source, reason);
+	if (r < 0)
+		return r;
 	save_queue(ctx);
-	log_patch(LOG_INFO, name, "queue", KLPD_MID_ACTION,
-		  "Queued load of '%s' until the transition of '%s' ends%s", source,
-		  ctx->state->transition.patch, reason_suffix(reason, why, sizeof(why)));
+	/* After EBUSY the state may not know yet whose transition runs. */
+	if (ctx->state->transition.active)
+		log_patch(LOG_INFO, name, "queue", KLPD_MID_ACTION,
+			  "Queued load of '%s' until the transition of '%s' ends%s", source,
+			  ctx->state->transition.patch, reason_suffix(reason, why, sizeof(why)));
+	else
+		log_patch(LOG_INFO, name, "queue", KLPD_MID_ACTION,
+			  "Queued load of '%s' until the running transition ends%s", source,
+			  reason_suffix(reason, why, sizeof(why)));
 	return 0;
-}
-
-static bool queued(const struct action_context *ctx, const char *name)
-{
-	for (struct load_request *q = *ctx->queue; q; q = q->next)
-		if (streq(q->name, name))
-			return true;
-	return false;
 }
 
 int action_load(const struct action_context *ctx, const char *source, uint64_t flags,
@@ -365,15 +158,15 @@ int action_load(const struct action_context *ctx, const char *source, uint64_t f
 				   source);
 	}
 
-	fd = open_module_file(path, ctx->kernel_release, name, res);
+	fd = module_file_open(path, ctx->kernel_release, name, res);
 	if (fd < 0)
 		return fd;
 
 	snprintf(ret_name, KLP_MODULE_NAME_MAX, "%s", name);
-	if (state_find(ctx->state, name) || queued(ctx, name))
+	if (state_find(ctx->state, name) || load_queue_contains(*ctx->queue, name))
 		return action_fail(res, ACTION_ERROR_REFUSED, -EEXIST,
 				   "Module '%s' is already loaded%s", name,
-				   queued(ctx, name) ? " (queued)" : "");
+				   load_queue_contains(*ctx->queue, name) ? " (queued)" : "");
 	if (reason && boot_guard_skipped(ctx->guard, name))
 		return action_fail(res, ACTION_ERROR_REFUSED, -ECANCELED,
 				   "Module '%s' is skipped at boot: its load at an earlier boot "
@@ -414,20 +207,17 @@ int action_load(const struct action_context *ctx, const char *source, uint64_t f
 void actions_run_queue(const struct action_context *ctx)
 {
 	while (*ctx->queue && !ctx->state->transition.active) {
-		struct load_request *q = *ctx->queue;
+		struct load_request *q = load_queue_pop(ctx->queue);
 		struct action_result res = {};
 		char why[64];
 		int r;
 
-		*ctx->queue = q->next;
-		q->next = NULL;
 		(void)state_expect_source(ctx->state, q->name, q->source);
 		r = action_insert_result(load_now(ctx, q->fd, q->name, q->source, q->reason), q->name,
 					 q->source, &res);
 		if (r == -EBUSY) {
 			/* another transition slipped in: try again when it ends */
-			q->next = *ctx->queue;
-			*ctx->queue = q;
+			load_queue_push_front(ctx->queue, q);
 			return;
 		}
 		if (r < 0) {
@@ -594,10 +384,7 @@ int action_unload(const struct action_context *ctx, const char *module, enum unl
 	ctx->on_event(ctx->userdata, &(struct action_event){ .kind = ACTION_EVENT_UNLOADING,
 							      .name = p->name,
 							      .origin = origin });
-	/* O_NONBLOCK: a module still in use fails at once with EWOULDBLOCK,
-	 * instead of klpd waiting for it. */
-	r = syscall(SYS_delete_module, p->name, O_NONBLOCK) < 0 ? -errno : 0;
-	r = action_remove_result(r, p->name, p->forced, p->module.refcnt, res);
+	r = action_remove_result(module_delete(p->name), p->name, p->forced, p->module.refcnt, res);
 	if (r < 0) {
 		emit(ctx, ACTION_EVENT_UNLOAD_OVER, name);
 		return r;

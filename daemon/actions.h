@@ -7,6 +7,7 @@
 #include "action-result.h"
 #include "boot-guard.h"
 #include "conf.h"
+#include "load-queue.h"
 #include "names.h"
 #include "state.h"
 
@@ -17,18 +18,6 @@
  * Actions know nothing of the manager or the bus: they get what they read
  * and change in an action_context, and tell what happened through its
  * on_event callback, which the manager implements. */
-
-/* A Load that waits for the running transition to end. The file stays open
- * so that what runs later is what was checked now. */
-struct load_request {
-	char name[KLP_MODULE_NAME_MAX];
-	char *source;
-	const char *reason; /* NULL for Load(); "LoadAtBoot" */
-	int fd;
-	struct load_request *next;
-};
-
-void load_queue_free(struct load_request *q);
 
 /* Why a module is unloaded: the caller of Unload(), or the policy. */
 enum unload_origin {

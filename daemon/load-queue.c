@@ -5,11 +5,91 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "load-queue.h"
 #include "macro.h"
 #include "records.h"
 #include "statedir.h"
+
+void load_queue_free(struct load_request *q)
+{
+	while (q) {
+		struct load_request *next = q->next;
+
+		if (q->fd >= 0)
+			close(q->fd);
+		free(q->source);
+		free(q);
+		q = next;
+	}
+}
+
+int load_queue_append(struct load_request **queue, int fd, const char *name, const char *source,
+		      const char *reason)
+{
+	struct load_request *q, **tail;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->source = strdup(source);
+	if (!q->source) {
+		free(q);
+		return -ENOMEM;
+	}
+	q->fd = fd;
+	q->reason = reason;
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	for (tail = queue; *tail; tail = &(*tail)->next)
+		;
+	*tail = q;
+	return 0;
+}
+
+bool load_queue_contains(const struct load_request *queue, const char *name)
+{
+	for (const struct load_request *q = queue; q; q = q->next)
+		if (streq(q->name, name))
+			return true;
+	return false;
+}
+
+struct load_request *load_queue_pop(struct load_request **queue)
+{
+	struct load_request *q = *queue;
+
+	if (q) {
+		*queue = q->next;
+		q->next = NULL;
+	}
+	return q;
+}
+
+void load_queue_push_front(struct load_request **queue, struct load_request *q)
+{
+	q->next = *queue;
+	*queue = q;
+}
+
+int load_queue_save(const struct load_request *queue, const char *dir)
+{
+	_cleanup_free_ struct queued_load *l = NULL;
+	size_t n = 0;
+
+	for (const struct load_request *q = queue; q; q = q->next)
+		n++;
+	l = calloc(n ? n : 1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	n = 0;
+	for (const struct load_request *q = queue; q; q = q->next, n++) {
+		snprintf(l[n].name, sizeof(l[n].name), "%s", q->name);
+		l[n].at_boot = q->reason != NULL;
+		l[n].path = q->source; /* borrowed */
+	}
+	return load_queue_write(dir, l, n);
+}
 
 void queued_loads_free(struct queued_load *l, size_t n)
 {

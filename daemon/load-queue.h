@@ -12,6 +12,29 @@
  * file is rewritten after each insert, so a load that happened just before
  * a crash is found loaded at the next start and not done twice. */
 
+/* The queue in memory: the loads in order, each with its file open so that
+ * what runs later is what was checked when it was queued. */
+struct load_request {
+	char name[KLP_MODULE_NAME_MAX];
+	char *source;
+	const char *reason; /* NULL for Load(); "LoadAtBoot" */
+	int fd;
+	struct load_request *next;
+};
+
+/* Frees Q and every request after it, closing their files. */
+void load_queue_free(struct load_request *q);
+/* A new request at the end of *QUEUE; it owns FD once this returns 0. */
+int load_queue_append(struct load_request **queue, int fd, const char *name, const char *source,
+		      const char *reason);
+bool load_queue_contains(const struct load_request *queue, const char *name);
+/* Take the first request off *QUEUE (NULL when empty), or put one back. */
+struct load_request *load_queue_pop(struct load_request **queue);
+void load_queue_push_front(struct load_request **queue, struct load_request *q);
+/* QUEUE as it stands into DIR/load-queue (removed when QUEUE is empty). */
+int load_queue_save(const struct load_request *queue, const char *dir);
+
+/* The file. */
 #define LOAD_QUEUE_FILE "load-queue"
 #define LOAD_QUEUE_FILE_MAX (256 * 1024)
 

@@ -1,5 +1,5 @@
 # daemon/: klpd. Files are split by what they know (docs/ARCHITECTURE.md):
-#   kernel I/O     sysfs-livepatch.c tasks.c kmsg.c udev-monitor.c
+#   kernel I/O     sysfs-livepatch.c tasks.c kmsg.c udev-monitor.c module-file.c
 #                  kmod-dlopen.c (libkmod, opened for compressed modules only)
 #   actions        actions.c action-result.c (checks + kernel calls)
 #   state model    state.c kmsg-history.c, policy.c policy-plan.c (pure decisions)
@@ -52,6 +52,7 @@ daemon_klpd_SOURCES = \
 	daemon/leftovers.c \
 	daemon/load-at-boot.c \
 	daemon/actions.c daemon/actions.h \
+	daemon/module-file.c daemon/module-file.h \
 	daemon/boot-guard.c daemon/boot-guard.h \
 	daemon/kmod-dlopen.c daemon/kmod-dlopen.h \
 	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \

@@ -8,6 +8,7 @@
 if ENABLE_TESTS
 unit_tests = \
 	tests/unit/test-action-result \
+	tests/unit/test-actions \
 	tests/unit/test-boot-load \
 	tests/unit/test-caller \
 	tests/unit/test-config \
@@ -83,6 +84,16 @@ tests_unit_test_action_result_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_caller_SOURCES = tests/unit/test-caller.c $(daemon_caller_sources)
 tests_unit_test_caller_CPPFLAGS = $(unit_cppflags)
 
+# The actions against a fake kernel: the test stands in for module-file.c
+# (finit_module, delete_module and the file checks).
+tests_unit_test_actions_SOURCES = tests/unit/test-actions.c daemon/actions.c daemon/actions.h \
+	daemon/boot-guard.c daemon/boot-guard.h daemon/log.c daemon/log.h \
+	$(daemon_state_sources) $(daemon_conf_sources) $(daemon_statedir_sources) \
+	$(daemon_boot_load_sources) $(daemon_load_queue_sources) $(daemon_action_result_sources)
+tests_unit_test_actions_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_actions_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
+tests_unit_test_actions_LDADD = $(LDADD) $(LIBSYSTEMD_LIBS)
+
 # klpctl at a terminal: the colour decision, the progress line's text.
 tests_unit_test_terminal_SOURCES = tests/unit/test-terminal.c client/terminal.c client/terminal.h
 tests_unit_test_terminal_CPPFLAGS = $(unit_cppflags)
@@ -95,3 +106,4 @@ tests_unit_test_json_CPPFLAGS = $(unit_cppflags) $(LIBSYSTEMD_CFLAGS)
 # The include arrows of docs/ARCHITECTURE.md, kept one way.
 TESTS += tests/arch/check-includes.sh
 EXTRA_DIST += tests/arch/check-includes.sh
+
