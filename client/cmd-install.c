@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dbus-names.h"
+#include "fileio.h"
 #include "klpctl.h"
 #include "macro.h"
 #include "modinfo.h"
@@ -92,45 +93,6 @@ static int read_module_file(const char *file, char **ret, size_t *ret_len)
 	return EXIT_OK;
 }
 
-/* Write BUF as DIR/FILE: a temporary file in DIR, root-owned 0644, fsync,
- * rename over FILE, fsync of DIR. Never a half-written module. */
-static int write_atomic(const char *dir, const char *file, const char *buf, size_t len)
-{
-	_cleanup_free_ char *tmp = NULL, *path = NULL;
-	_cleanup_close_ int fd = -1, dfd = -1;
-	size_t done = 0;
-	int r = 0;
-
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, file) < 0 ||
-	    asprintf(&path, "%s/%s", dir, file) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (done < len) {
-		ssize_t k = write(fd, buf + done, len - done);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			break;
-		}
-		done += (size_t)k;
-	}
-	if (r == 0 && (fchown(fd, 0, 0) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
-		       rename(tmp, path) < 0))
-		r = -errno;
-	if (r < 0) {
-		(void)unlink(tmp);
-		return r;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		(void)fsync(dfd);
-	return 0;
-}
-
 /* mkdir -p of the last two components: the patch directory may be new. */
 static int make_release_dir(const char *dir)
 {
@@ -152,7 +114,7 @@ static int make_release_dir(const char *dir)
 
 int cmd_install(sd_bus *bus, char **argv)
 {
-	_cleanup_free_ char *buf = NULL, *dir = NULL, *file = NULL, *path = NULL;
+	_cleanup_free_ char *buf = NULL, *dir = NULL, *file = NULL, *path = NULL, *tmp = NULL;
 	char name[KLP_MODULE_NAME_MAX], raw[KLP_MODULE_NAME_MAX];
 	const char *release;
 	struct modinfo mi;
@@ -190,11 +152,13 @@ int cmd_install(sd_bus *bus, char **argv)
 			     argv[0], mi.vermagic, release);
 		return EXIT_REFUSED;
 	}
-	if (asprintf(&file, "%s.ko", name) < 0 || asprintf(&path, "%s/%s", dir, file) < 0)
+	if (asprintf(&file, "%s.ko", name) < 0 || asprintf(&path, "%s/%s", dir, file) < 0 ||
+	    asprintf(&tmp, "%s/.%s.XXXXXX", dir, file) < 0)
 		return EXIT_OTHER;
+	/* Root-owned 0644, synced, renamed over: never a half-written module. */
 	r = make_release_dir(dir);
 	if (r >= 0)
-		r = write_atomic(dir, file, buf, len);
+		r = write_data_atomic(path, tmp, buf, len, WRITE_FILE_SYNC | WRITE_FILE_ROOT_OWNED);
 	if (r < 0) {
 		klpctl_error("cannot install '%s' as %s: %s", argv[0], path,
 			     strerror(-r));

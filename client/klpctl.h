@@ -4,9 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
-#include <time.h>
 
 #include "macro.h"
+#include "time-util.h"
 
 /* What klpctl's commands share: the exit status, the options, how a failure
  * is said, and the commands themselves, one family a file (cmd-*.c). */
@@ -30,14 +30,6 @@ extern uint64_t arg_timeout; /* USEC_INFINITY: none */
 /* "klpctl: WHAT: MESSAGE (ERROR)" on stderr, from the bus's error E or else
  * from -errno R; returns the exit status that the error means. */
 int report(const char *what, const sd_bus_error *e, int r);
-
-static inline uint64_t now_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* A command: ARGV holds its arguments, the exit status is returned. */
 typedef int command_fn(sd_bus *bus, char **argv);

@@ -254,6 +254,22 @@ static int find_live(const struct action_context *ctx, const char *name, struct 
 	return 0;
 }
 
+/* The live patch NAME whose transition is running. */
+static int find_in_transition(const struct action_context *ctx, const char *name,
+			      struct patch **ret, struct action_result *res)
+{
+	const struct transition *t = &ctx->state->transition;
+	int r;
+
+	r = find_live(ctx, name, ret, res);
+	if (r < 0)
+		return r;
+	if (!t->active || !streq(t->patch, (*ret)->name))
+		return action_fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
+				   "Patch '%s' is not in transition", (*ret)->name);
+	return 0;
+}
+
 int action_disable(const struct action_context *ctx, const char *name, struct action_result *res)
 {
 	struct transition *t = &ctx->state->transition;
@@ -292,12 +308,9 @@ int action_revert(const struct action_context *ctx, const char *name, struct act
 	struct patch *p;
 	int r;
 
-	r = find_live(ctx, name, &p, res);
+	r = find_in_transition(ctx, name, &p, res);
 	if (r < 0)
 		return r;
-	if (!t->active || !streq(t->patch, p->name))
-		return action_fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
-				   "Patch '%s' is not in transition", p->name);
 	/* Writing the opposite of the target reverses the transition. */
 	r = livepatch_sysfs_write_enabled(ctx->root, p->name, !t->target_patched);
 	if (r < 0)
@@ -324,12 +337,9 @@ int action_force(const struct action_context *ctx, const char *name, struct acti
 	struct patch *p;
 	int r;
 
-	r = find_live(ctx, name, &p, res);
+	r = find_in_transition(ctx, name, &p, res);
 	if (r < 0)
 		return r;
-	if (!t->active || !streq(t->patch, p->name))
-		return action_fail(res, ACTION_ERROR_NOT_IN_TRANSITION, -EINVAL,
-				   "Patch '%s' is not in transition", p->name);
 	r = livepatch_sysfs_write_force(ctx->root, p->name);
 	if (r == -ENOENT)
 		return action_fail(res, ACTION_ERROR_NOT_SUPPORTED, r,

@@ -154,6 +154,12 @@ static void fsync_parent(const char *path)
 int write_file_atomic(const char *path, const char *tmp_template, const char *text,
 		      unsigned flags)
 {
+	return write_data_atomic(path, tmp_template, text, strlen(text), flags);
+}
+
+int write_data_atomic(const char *path, const char *tmp_template, const void *data, size_t len,
+		      unsigned flags)
+{
 	_cleanup_free_ char *tmp = strdup(tmp_template);
 	int fd, r = 0;
 
@@ -162,11 +168,13 @@ int write_file_atomic(const char *path, const char *tmp_template, const char *te
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if ((flags & WRITE_FILE_ROOT_OWNED) && fchown(fd, 0, 0) < 0)
+		r = -errno;
 	/* A unit's UMask=0077 would hide the file from its readers. */
-	if (fchmod(fd, 0644) < 0)
+	if (r == 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
 	if (r == 0)
-		r = write_all(fd, text, strlen(text));
+		r = write_all(fd, data, len);
 	if (r == 0 && (flags & WRITE_FILE_SYNC) && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)

@@ -35,6 +35,8 @@ enum {
 	/* fsync the file before the rename and its directory after: the new
 	 * contents survive a crash. Without it a crash may leave the old ones. */
 	WRITE_FILE_SYNC = 1 << 0,
+	/* owned by root:root, whoever writes it (a module klpd loads must be) */
+	WRITE_FILE_ROOT_OWNED = 1 << 1,
 };
 
 /* Replace PATH with TEXT atomically: a temporary file made from TMP_TEMPLATE
@@ -42,6 +44,9 @@ enum {
  * pattern never see it), mode 0644 whatever the umask, renamed over PATH.
  * The temporary file is removed on failure. */
 int write_file_atomic(const char *path, const char *tmp_template, const char *text,
+		      unsigned flags);
+/* The same with LEN bytes of DATA, which may hold NUL bytes. */
+int write_data_atomic(const char *path, const char *tmp_template, const void *data, size_t len,
 		      unsigned flags);
 
 /* Free what scandir(3) returned: N entries (none when N < 0) and the list. */
