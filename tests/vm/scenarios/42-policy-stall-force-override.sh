@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: last-in-boot seed=no (without the kernel patch the forced klpt_busy_patch stays pinned)
 # Per-patch override: [Policy] says OnStall=revert, [Patch:klpt_busy_p*]
 # says force. The stalled klpt_busy_patch is forced (to PATCHED, non-replace:
 # pins nothing); the same stall of klpt_busy_replace is reverted.
