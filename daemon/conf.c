@@ -45,6 +45,7 @@ int config_init_defaults(struct config *c)
 {
 	*c = (struct config){
 		.load_at_boot = true,
+		.metrics_refresh_usec = CONFIG_METRICS_REFRESH_DEFAULT,
 		.stall_timeout_usec = policy_defaults.stall_timeout_usec,
 		.policy = policy_defaults,
 	};
@@ -291,6 +292,7 @@ enum value_kind {
 	VALUE_PATH_OR_EMPTY,
 	VALUE_DURATION,
 	VALUE_DURATION_POSITIVE,
+	VALUE_DURATION_1S, /* at least a second: how often klpd does work by itself */
 	VALUE_ON_STALL,
 };
 
@@ -309,6 +311,7 @@ static const struct key keys[] = {
 	CONFIG_KEY("PatchDirectories", VALUE_DIRS, patch_dirs),
 	CONFIG_KEY("LoadAtBoot", VALUE_BOOL, load_at_boot),
 	CONFIG_KEY("MetricsFile", VALUE_PATH_OR_EMPTY, metrics_file),
+	CONFIG_KEY("MetricsRefresh", VALUE_DURATION_1S, metrics_refresh_usec),
 	POLICY_KEY("StallTimeout", VALUE_DURATION_POSITIVE, POLICY_KEY_STALL_TIMEOUT,
 		   stall_timeout_usec),
 	POLICY_KEY("OnStall", VALUE_ON_STALL, POLICY_KEY_ON_STALL, on_stall),
@@ -331,6 +334,8 @@ static const char *value_expected(enum value_kind k)
 		return "a duration such as 0, 90s, 5min, 1h or infinity";
 	case VALUE_DURATION_POSITIVE:
 		return "a duration above 0 such as 90s, 5min, 1h or infinity";
+	case VALUE_DURATION_1S:
+		return "a duration of at least 1s such as 30s, 5min, 1h, or infinity";
 	case VALUE_ON_STALL:
 		return "one of wait, revert, force";
 	}
@@ -377,10 +382,12 @@ static int parse_value(enum value_kind k, const char *v, void *dest)
 		return 0;
 	case VALUE_DURATION:
 	case VALUE_DURATION_POSITIVE:
+	case VALUE_DURATION_1S:
 		r = duration_parse(v, &out.u);
 		if (r < 0)
 			return r;
-		if (k == VALUE_DURATION_POSITIVE && out.u == 0)
+		if ((k == VALUE_DURATION_POSITIVE && out.u == 0) ||
+		    (k == VALUE_DURATION_1S && out.u < USEC_PER_SEC))
 			return -EINVAL;
 		*(uint64_t *)dest = out.u;
 		return 0;

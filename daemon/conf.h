@@ -48,12 +48,15 @@ struct patch_override {
 	struct policy_settings settings; /* only the keys in SET mean anything */
 };
 
+#define CONFIG_METRICS_REFRESH_DEFAULT (5 * 60 * USEC_PER_SEC)
+
 /* What klpd.conf and its drop-ins say. Built whole by config_load() and
  * swapped in only when it parsed; nothing writes to it afterwards. */
 struct config {
 	char **patch_dirs; /* NULL-terminated, absolute, normalized */
 	bool load_at_boot;
 	char *metrics_file;
+	uint64_t metrics_refresh_usec; /* rewrite it this often; USEC_INFINITY: only on change */
 	uint64_t stall_timeout_usec; /* == policy.stall_timeout_usec */
 
 	struct policy_settings policy; /* [Policy]: every patch's defaults */

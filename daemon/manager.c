@@ -54,7 +54,7 @@ static int process(struct manager *m)
 {
 	struct action_context ctx;
 	uint64_t now = now_monotonic();
-	uint64_t next, scan_due;
+	uint64_t next, scan_due, metrics_due;
 	int r;
 
 	if (m->need_rescan) {
@@ -70,9 +70,11 @@ static int process(struct manager *m)
 	manager_sync_leftovers(m, now);
 	next = manager_run_policy(m, now);
 	scan_due = manager_blocker_scan_due(m);
-	rearm(m, scan_due < next ? scan_due : next);
+	if (scan_due < next)
+		next = scan_due;
 	manager_update_status(m);
-	metrics_export(m);
+	metrics_due = metrics_export(m, now);
+	rearm(m, metrics_due < next ? metrics_due : next);
 	return 0;
 }
 
@@ -320,5 +322,8 @@ int manager_reload(struct manager *m, char **error)
 
 int manager_run(struct manager *m)
 {
-	return sd_event_loop(m->event);
+	int r = sd_event_loop(m->event);
+
+	metrics_export_stopped(m);
+	return r;
 }

@@ -114,6 +114,10 @@ void manager_sync_leftovers(struct manager *m, uint64_t now);
  * through Load's checks and queue. Only at start, never on reload. */
 void manager_load_at_boot(struct manager *m);
 
-/* Write MetricsFile= if what it shows changed (metrics-export.c). */
-void metrics_export(struct manager *m);
+/* metrics-export.c: write MetricsFile= if what it shows changed, or its
+ * MetricsRefresh= is due; returns when the next refresh is due
+ * (CLOCK_MONOTONIC usec, USEC_INFINITY for none). When klpd stops, the file
+ * is written once more with klpd_up 0. */
+uint64_t metrics_export(struct manager *m, uint64_t now);
+void metrics_export_stopped(struct manager *m);
 

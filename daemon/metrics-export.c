@@ -7,13 +7,15 @@
 #include "macro.h"
 #include "manager.h"
 #include "metrics.h"
+#include "time-util.h"
 
 _Static_assert((int)METRICS_TRANSITION_COMPLETED == (int)TRANSITION_COMPLETED &&
 		       (int)METRICS_TRANSITION_REVERTED == (int)TRANSITION_REVERTED &&
 		       (int)METRICS_TRANSITION_FORCED == (int)TRANSITION_FORCED,
 	       "metrics_note_transition() takes an enum transition_how");
 
-static int snapshot_text(struct manager *m, char **ret)
+/* The file's text for the state as it is, stamped WRITTEN_AT. */
+static int snapshot_text(struct manager *m, uint64_t written_at, bool up, char **ret)
 {
 	_cleanup_free_ struct metrics_patch *patches = NULL;
 	struct state *s = m->state;
@@ -35,38 +37,29 @@ static int snapshot_text(struct manager *m, char **ret)
 		.pinned = state_count(s, PATCH_STATE_PINNED),
 		.config_refused = m->config_errors != NULL,
 		.config_source = config_origin_to_string(m->config_origin),
+		.version = PACKAGE_VERSION,
+		.up = up,
+		.transition_running = s->transition.active,
+		.transition_stalled = s->transition.active && s->transition.stalled,
+		.refresh_usec = m->config.metrics_refresh_usec,
+		.written_at_usec = written_at,
 	};
 	return metrics_format(&snap, ret);
 }
 
-void metrics_export(struct manager *m)
+/* Write the file, stamped now; false when that failed (logged). */
+static bool write_now(struct manager *m, const char *path, bool up, uint64_t now)
 {
 	struct metrics_file *f = &m->metrics_file;
-	const char *path = m->config.metrics_file;
 	_cleanup_free_ char *text = NULL;
+	uint64_t at = now_realtime();
 	int r;
 
-	if (!path || !path[0]) {
-		/* Turned off: a later MetricsFile= writes at once. */
-		metrics_file_done(f);
-		return;
-	}
-	r = snapshot_text(m, &text);
+	r = snapshot_text(m, at, up, &text);
 	if (r < 0) {
 		log_error_errno(r, "Cannot build the metrics");
-		return;
+		return false;
 	}
-	if (!streq_ptr(f->path, path)) {
-		/* A new name (reload): written at once, its failures logged anew;
-		 * the old file stays as it is. */
-		metrics_file_done(f);
-		f->path = strdup(path);
-	}
-	/* Called once per event loop iteration: a burst of changes is one
-	 * write, and an iteration that changed nothing writes nothing. */
-	if (f->text && streq(f->text, text))
-		return;
-
 	/* No fsync: after a crash klpd starts and rewrites it anyway. */
 	r = metrics_write_file(path, text, false);
 	if (r < 0) {
@@ -76,11 +69,54 @@ void metrics_export(struct manager *m)
 		f->last_errno = r;
 		free(f->text);
 		f->text = NULL;
-		return;
+		return false;
 	}
 	if (f->last_errno != 0)
 		log_info("Metrics file %s written again", path);
 	f->last_errno = 0;
 	free(f->text);
 	f->text = TAKE_PTR(text);
+	f->written_at = at;
+	f->written_at_mono = now;
+	return true;
+}
+
+uint64_t metrics_export(struct manager *m, uint64_t now)
+{
+	struct metrics_file *f = &m->metrics_file;
+	const char *path = m->config.metrics_file;
+	uint64_t refresh = m->config.metrics_refresh_usec;
+	_cleanup_free_ char *text = NULL;
+	uint64_t due;
+
+	if (!path || !path[0]) {
+		/* Turned off: a later MetricsFile= writes at once. */
+		metrics_file_done(f);
+		return USEC_INFINITY;
+	}
+	if (!streq_ptr(f->path, path)) {
+		/* A new name (reload): written at once, its failures logged anew;
+		 * the old file stays as it is. */
+		metrics_file_done(f);
+		f->path = strdup(path);
+	}
+	due = refresh == USEC_INFINITY || !f->text ? USEC_INFINITY : f->written_at_mono + refresh;
+	/* Called once per event loop iteration: a burst of changes is one
+	 * write, and an iteration that changed nothing writes nothing until
+	 * the refresh is due (the stamp tells readers klpd still runs). The
+	 * text is compared as it would be with the last write's stamp. */
+	if (f->text && now < due && snapshot_text(m, f->written_at, true, &text) >= 0 &&
+	    streq(f->text, text))
+		return due;
+	if (!write_now(m, path, true, now) || refresh == USEC_INFINITY)
+		return USEC_INFINITY;
+	return now + refresh;
+}
+
+void metrics_export_stopped(struct manager *m)
+{
+	const char *path = m->config.metrics_file;
+
+	if (path && path[0])
+		(void)write_now(m, path, false, now_monotonic());
 }

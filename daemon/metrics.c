@@ -88,6 +88,13 @@ static void put_header(FILE *f, const char *name, const char *type, const char *
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* USEC as seconds, to the millisecond, and the end of the line. */
+static void put_seconds(FILE *f, uint64_t usec)
+{
+	fprintf(f, "%" PRIu64 ".%03" PRIu64 "\n", usec / USEC_PER_SEC,
+		usec % USEC_PER_SEC / USEC_PER_MSEC);
+}
+
 static void put_duration(FILE *f, const struct metrics *c)
 {
 	static const char name[] = "klpd_transition_duration_seconds";
@@ -168,6 +175,37 @@ int metrics_format(const struct metrics_snapshot *s, char **ret)
 	fputs("klpd_config_source_info{source=\"", f);
 	put_label_value(f, s->config_source ? s->config_source : "files");
 	fputs("\"} 1\n", f);
+
+	put_header(f, "klpd_build_info", "gauge", "klpd's version, in its label; always 1.");
+	fputs("klpd_build_info{version=\"", f);
+	put_label_value(f, s->version ? s->version : "");
+	fputs("\"} 1\n", f);
+
+	put_header(f, "klpd_up", "gauge",
+		   "1 while klpd runs; 0 in the file it leaves behind when it stops.");
+	fprintf(f, "klpd_up %d\n", s->up ? 1 : 0);
+
+	put_header(f, "klpd_transition_running", "gauge",
+		   "1 while a livepatch transition runs, else 0.");
+	fprintf(f, "klpd_transition_running %d\n", s->transition_running ? 1 : 0);
+
+	put_header(f, "klpd_transition_stalled", "gauge",
+		   "1 while the running transition is past StallTimeout=, else 0.");
+	fprintf(f, "klpd_transition_stalled %d\n", s->transition_stalled ? 1 : 0);
+
+	put_header(f, "klpd_metrics_refresh_seconds", "gauge",
+		   "How often klpd rewrites this file when nothing changed (MetricsRefresh=).");
+	fputs("klpd_metrics_refresh_seconds ", f);
+	if (s->refresh_usec == USEC_INFINITY)
+		fputs("+Inf\n", f);
+	else
+		put_seconds(f, s->refresh_usec);
+
+	put_header(f, "klpd_metrics_timestamp_seconds", "gauge",
+		   "When klpd wrote this file, in seconds since the epoch: it is stale when "
+		   "older than the refresh.");
+	fputs("klpd_metrics_timestamp_seconds ", f);
+	put_seconds(f, s->written_at_usec);
 
 	if (fclose(f) != 0)
 		return -ENOMEM;

@@ -62,6 +62,12 @@ struct metrics_snapshot {
 	size_t pinned;
 	bool config_refused;       /* klpd.conf was refused when last read */
 	const char *config_source; /* the Manager's ConfigurationSource; NULL: "files" */
+	const char *version;       /* klpd's; NULL: "" */
+	bool up;                   /* false in the file klpd leaves when it stops */
+	bool transition_running;
+	bool transition_stalled;   /* running past StallTimeout= */
+	uint64_t refresh_usec;     /* MetricsRefresh=; USEC_INFINITY: never */
+	uint64_t written_at_usec;  /* CLOCK_REALTIME of this text */
 };
 
 /* The text of S into *RET (newly allocated, NUL-terminated). Returns 0 or
@@ -79,6 +85,8 @@ struct metrics_file {
 	char *path;     /* MetricsFile= as last written or tried */
 	char *text;     /* what the last successful write there wrote */
 	int last_errno; /* of the last failure, logged once; 0 after a success */
+	uint64_t written_at;      /* CLOCK_REALTIME usec in TEXT */
+	uint64_t written_at_mono; /* CLOCK_MONOTONIC usec of that write */
 };
 
 void metrics_file_done(struct metrics_file *f);

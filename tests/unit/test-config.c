@@ -26,6 +26,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c.patch_dirs[0], KLPD_DEFAULT_PATCH_DIR);
 	assert_null(c.patch_dirs[1]);
 	assert_true(c.load_at_boot);
+	assert_int_equal(c.metrics_refresh_usec, 5 * 60 * USEC_PER_SEC);
 	assert_null(c.metrics_file);
 	assert_int_equal(c.stall_timeout_usec, 60 * USEC_PER_SEC);
 	assert_null(config_policy_for(&c, "anything", &ps));
@@ -48,6 +49,7 @@ static void test_good(void **state)
 			   "PatchDirectories = /srv/patches/  /opt/lp\n"
 			   "LoadAtBoot=no\n"
 			   "MetricsFile=/var/lib/node_exporter/klpd.prom\n"
+			   "MetricsRefresh=1min\n"
 			   "\n"
 			   "[Policy]\n"
 			   "StallTimeout=1min 30s\n"
@@ -70,6 +72,7 @@ static void test_good(void **state)
 	assert_null(c.patch_dirs[2]);
 	assert_false(c.load_at_boot);
 	assert_string_equal(c.metrics_file, "/var/lib/node_exporter/klpd.prom");
+	assert_int_equal(c.metrics_refresh_usec, 60 * USEC_PER_SEC);
 	assert_int_equal(c.stall_timeout_usec, 90 * USEC_PER_SEC);
 	assert_int_equal(c.n_overrides, 3);
 
@@ -137,6 +140,9 @@ static void test_bad(void **state)
 		{ "[Daemon]\nMetricsFile=klpd.prom\n",
 		  "t.conf:2: key 'MetricsFile' in section 'Daemon': value 'klpd.prom' must be an "
 		  "absolute file name, or empty" },
+		{ "[Daemon]\nMetricsRefresh=500ms\n",
+		  "t.conf:2: key 'MetricsRefresh' in section 'Daemon': value '500ms' must be a "
+		  "duration of at least 1s such as 30s, 5min, 1h, or infinity" },
 		{ "[Daemon]\nLoadAtBoot=yes # at start\n",
 		  "t.conf:2: key 'LoadAtBoot' in section 'Daemon': value 'yes # at start' must be a "
 		  "boolean (yes or no)" },
@@ -419,7 +425,7 @@ static void test_shipped_file(void **state)
 		assert_true(len + strlen(l) < 64 * 1024);
 		len += (size_t)sprintf(text + len, "%s", l);
 	}
-	assert_int_equal(n_keys, 9); /* every key there is */
+	assert_int_equal(n_keys, 10); /* every key there is */
 	assert_int_equal(config_init_defaults(&c), 0);
 	if (config_parse_buffer(&c, path, text, len, &error) < 0)
 		fail_msg("%s", error);
@@ -428,6 +434,7 @@ static void test_shipped_file(void **state)
 	assert_null(c.patch_dirs[1]);
 	assert_int_equal(c.load_at_boot, d.load_at_boot);
 	assert_null(c.metrics_file);
+	assert_int_equal(c.metrics_refresh_usec, d.metrics_refresh_usec);
 	assert_int_equal(c.policy.stall_timeout_usec, d.policy.stall_timeout_usec);
 	assert_int_equal(c.policy.on_stall, d.policy.on_stall);
 	assert_int_equal(c.policy.force_after_usec, d.policy.force_after_usec);

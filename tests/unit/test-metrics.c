@@ -64,7 +64,31 @@
 	"# HELP klpd_config_source_info Where the running configuration comes from: files, " \
 	"last-valid or defaults.\n"                                                       \
 	"# TYPE klpd_config_source_info gauge\n"                                          \
-	"klpd_config_source_info{source=\"" source "\"} 1\n"
+	"klpd_config_source_info{source=\"" source "\"} 1\n" DAEMON_LINES("", "0", "0", "0", "0.000", "0.000")
+
+/* klpd itself: what the rules of prometheus/ need to tell it runs. */
+#define DAEMON_LINES(version, up, running, stalled, refresh, stamp)                         \
+	"# HELP klpd_build_info klpd's version, in its label; always 1.\n"                  \
+	"# TYPE klpd_build_info gauge\n"                                                  \
+	"klpd_build_info{version=\"" version "\"} 1\n"                                    \
+	"# HELP klpd_up 1 while klpd runs; 0 in the file it leaves behind when it stops.\n" \
+	"# TYPE klpd_up gauge\n"                                                          \
+	"klpd_up " up "\n"                                                                \
+	"# HELP klpd_transition_running 1 while a livepatch transition runs, else 0.\n"    \
+	"# TYPE klpd_transition_running gauge\n"                                          \
+	"klpd_transition_running " running "\n"                                           \
+	"# HELP klpd_transition_stalled 1 while the running transition is past "            \
+	"StallTimeout=, else 0.\n"                                                        \
+	"# TYPE klpd_transition_stalled gauge\n"                                          \
+	"klpd_transition_stalled " stalled "\n"                                           \
+	"# HELP klpd_metrics_refresh_seconds How often klpd rewrites this file when "       \
+	"nothing changed (MetricsRefresh=).\n"                                            \
+	"# TYPE klpd_metrics_refresh_seconds gauge\n"                                     \
+	"klpd_metrics_refresh_seconds " refresh "\n"                                      \
+	"# HELP klpd_metrics_timestamp_seconds When klpd wrote this file, in seconds since " \
+	"the epoch: it is stale when older than the refresh.\n"                          \
+	"# TYPE klpd_metrics_timestamp_seconds gauge\n"                                   \
+	"klpd_metrics_timestamp_seconds " stamp "\n"
 
 #define TRANSITIONS_ZERO                                                                  \
 	"klpd_transitions_total{result=\"completed\"} 0\n"                                \
@@ -145,9 +169,34 @@ static void test_config_refused(void **state)
 	_cleanup_free_ char *text = format(&s);
 	const char *tail = CONFIG_LINES("1", "last-valid");
 
-	/* The configuration's lines come last. */
+	/* The configuration's lines come last but klpd's own. */
 	assert_true(strlen(text) > strlen(tail));
 	assert_string_equal(text + strlen(text) - strlen(tail), tail);
+}
+
+/* klpd's own lines: its version escaped, the transition's gauges, the
+ * refresh (+Inf when there is none) and the stamp to the millisecond. */
+static void test_daemon_lines(void **state)
+{
+	struct metrics c = {};
+	struct metrics_snapshot s = {
+		.counters = &c,
+		.version = "1.2\"x",
+		.up = true,
+		.transition_running = true,
+		.transition_stalled = true,
+		.refresh_usec = 300 * USEC_PER_SEC + 250 * USEC_PER_MSEC,
+		.written_at_usec = 1764770000123456,
+	};
+	const char *tail = DAEMON_LINES("1.2\\\"x", "1", "1", "1", "300.250", "1764770000.123");
+	_cleanup_free_ char *text = format(&s);
+	_cleanup_free_ char *never = NULL;
+
+	assert_true(strlen(text) > strlen(tail));
+	assert_string_equal(text + strlen(text) - strlen(tail), tail);
+	s.refresh_usec = USEC_INFINITY;
+	never = format(&s);
+	assert_non_null(strstr(never, "\nklpd_metrics_refresh_seconds +Inf\n"));
 }
 
 static void test_counters(void **state)
@@ -309,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_all_zero),
 		cmocka_unit_test(test_patches_escaped),
 		cmocka_unit_test(test_config_refused),
+		cmocka_unit_test(test_daemon_lines),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_write_file),
 		cmocka_unit_test(test_write_file_fails),

@@ -4,8 +4,10 @@
 # what klpd wrote after a load, a disable with auto-unload and a stall that
 # klpd reverts, with no textfile scrape error. The file is replaced
 # atomically (mode 0644, no temporary file left), not rewritten when
-# nothing changed; a write failure is logged once and klpd carries on; a
-# reload with a new MetricsFile= writes the new file and leaves the old one.
+# nothing changed until MetricsRefresh= is due (then only the stamp moves);
+# a write failure is logged once and klpd carries on; a reload with a new
+# MetricsFile= writes the new file and leaves the old one; klpd_up 0 is
+# what klpd leaves when it stops.
 . /usr/lib/klpd-tests/lib.sh
 
 D=/etc/klpd/klpd.conf.d
@@ -57,6 +59,11 @@ check_eq "node_exporter: duration histogram counted it" 1 \
 check_eq "node_exporter: ... in the +Inf bucket too" 1 \
 	"$(sample 'klpd_transition_duration_seconds_bucket{le="+Inf"}')"
 check_eq "node_exporter: no reboot required" 0 "$(sample klpd_reboot_required)"
+check_eq "node_exporter: klpd_up 1" 1 "$(sample klpd_up)"
+check_eq "node_exporter: klpd_build_info names the running version" 1 \
+	"$(sample "klpd_build_info{version=\"$(busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1 org.klpd.livepatch1.Manager Version | sed 's/^s "\(.*\)"$/\1/')\"}")"
+check_eq "node_exporter: no transition running" 0 "$(sample klpd_transition_running)"
+check_eq "node_exporter: the default refresh, 5 min" 300.000 "$(sample klpd_metrics_refresh_seconds)"
 
 # Nothing changed: a reload rescans but does not rewrite the file.
 ino=$(stat -c %i $F)
@@ -107,7 +114,21 @@ wait_until 10 "$T/klpd-new.prom written" test -s $T/klpd-new.prom
 check_match "the new file has the counters" '^klpd_modules_unloaded_total\{reason="policy"\} 3$' "$(cat $T/klpd-new.prom)"
 check_eq "the old file left as it was" "$old" "$(cat $F)"
 
-systemctl stop klpd
+# MetricsRefresh=: nothing changes, and the file is rewritten with a newer
+# stamp and nothing else new.
+printf 'MetricsRefresh=2s\n' >>$D/56-test.conf
+check "reload with MetricsRefresh=2s" systemctl reload klpd
+wait_until 10 "the refresh in the file" grep -qx 'klpd_metrics_refresh_seconds 2.000' $T/klpd-new.prom
+stamp() { awk '$1 == "klpd_metrics_timestamp_seconds" { print $2 }' $T/klpd-new.prom; }
+rest() { grep -v '^klpd_metrics_timestamp_seconds ' $T/klpd-new.prom; }
+s0=$(stamp) r0=$(rest)
+newer() { [ "$(stamp)" != "$s0" ]; }
+wait_until 10 "a rewrite with a new stamp" newer
+check "the stamp moved forward" awk -v a="$s0" -v b="$(stamp)" 'BEGIN { exit !(b > a) }'
+check_eq "and nothing else changed" "$r0" "$(rest)"
+
+check "systemctl stop klpd" systemctl stop klpd
+check_match "klpd_up 0 in the file it leaves" '^klpd_up 0$' "$(cat $T/klpd-new.prom)"
 cp /tmp/56-defaults $DEFAULTS
 if [ "$ne_was" = active ]; then systemctl restart $NE; else systemctl stop $NE; fi
 rm -f $D/56-test.conf $T/klpd*.prom $P/klpt_cmdline.ko $P/klpt_busy_patch.ko /tmp/56-defaults
