@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: last-in-boot seed=no (without the kernel patch the forced klpt_busy_patch stays pinned)
 # klpctl at a terminal, on a pty from script(1): the live progress line of
 # `load --wait` through a stall (blocker count, the policy's plan from
 # StallAction/StallDeadline), colour only for a terminal and never under
