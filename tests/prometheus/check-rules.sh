@@ -15,15 +15,7 @@ if [ -z "$promtool" ]; then
 fi
 [ -x "$promtool" ] || { echo "Bail out! PROMTOOL=$promtool is not executable"; exit 1; }
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	shift
-	printf '%s\n' "$@" | sed 's/^/# /'
-	failed=1
-}
+. "$top/tests/tap.sh"
 
 # promtool resolves rule_files against the test file's directory: run it
 # on copies, so that a read-only source tree (distcheck) works too.
@@ -58,5 +50,4 @@ for m in $(grep -o 'klpd_[a-z_]*' klpd.rules.yml | sort -u); do
 		not_ok "$m is written by klpd" "no \"$m\" in daemon/metrics.c"
 	fi
 done
-echo "1..$n"
-exit $failed
+tap_end
