@@ -7,14 +7,14 @@
 # load, stay idempotent, honour check mode and diff, disable, remove, fail
 # on a reverted transition and on a src of another patch, and report facts.
 # The real klpd is driven in the VM tier by tests/fleet/run.
-# Prints TAP. Skips (77) without ansible-core; tests/run-all counts a skip
+# Prints TAP. Skips (a "1..0 # SKIP" plan) without ansible-core; tests/run-all counts a skip
 # as a failure.
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 for t in ansible ansible-galaxy ansible-doc ansible-playbook python3; do
 	if ! command -v $t >/dev/null; then
 		echo "1..0 # SKIP $t not found (tests/setup installs ansible-core)"
-		exit 77
+		exit 0
 	fi
 done
 

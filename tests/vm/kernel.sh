@@ -96,6 +96,29 @@ vm_fetch_kernel() {
 	mv "$dir.tmp" "$dir"
 }
 
+# vm_fetch_nic: the e1000 driver of the selected kernel, for a guest with a
+# network card on qemu's user network (tests/vm/run --prepare): a module in
+# Debian's kernels, cut from the image package into $cache/nic-RELEASE/
+# (modules/kernel/.../e1000.ko*); sets k_nic_dir to that modules/.
+vm_fetch_nic() {
+	local dir root ko
+	[ "$k_kind" = image ] ||
+		die "kernel $k_name has no e1000 module the rig can fetch (kind $k_kind): pick an image kernel"
+	dir=$cache/nic-$k_release
+	k_nic_dir=$dir/modules
+	[ -n "$(find "$k_nic_dir" -name 'e1000.ko*' 2>/dev/null)" ] && return 0
+	log "fetching the e1000 module of $k_name ($k_release)"
+	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp" || return 1
+	root=$dir.tmp/root
+	vm_apt_unpack "$root" "linux-image-$k_release=$k_version" || return 1
+	ko=$(cd "$root" && find lib/modules usr/lib/modules -path "*/$k_release/kernel/*/e1000/e1000.ko*" 2>/dev/null | head -n1)
+	[ -n "$ko" ] || { echo "[vm] error: no e1000 module in linux-image-$k_release" >&2; return 1; }
+	mkdir -p "$dir.tmp/modules/$(dirname "${ko#*/"$k_release"/}")" &&
+		cp "$root/$ko" "$dir.tmp/modules/${ko#*/"$k_release"/}" || return 1
+	rm -rf "$root" "$dir"
+	mv "$dir.tmp" "$dir"
+}
+
 # vm_headers: the headers of the selected kernel; sets k_kdir, the KDIR for
 # the modules' build (a path inside the build chroot when cc is not host).
 vm_headers() {

@@ -16,5 +16,8 @@ EXTRA_DIST += \
 	tests/vm/guest/runner \
 	tests/vm/guest/lib.sh \
 	tests/vm/guest/klpd-vm-tests.service \
-	$(wildcard $(srcdir)/tests/vm/scenarios/*.sh)
+	$(wildcard $(srcdir)/tests/vm/scenarios/*.sh) \
+	tests/fleet/run \
+	tests/fleet/guest.sh \
+	tests/fleet/prom-test
 EXTRA_DIST += tests/unit/valgrind

@@ -8,8 +8,9 @@ rootfs_suite=bookworm
 rootfs_mirror=${KLPD_VM_MIRROR:-$(apt_mirror "$rootfs_suite")}
 # systemd, dbus and udev for the real thing; klpd's runtime libraries; the
 # sanitizer runtimes for --enable-sanitizers builds; tools the scenarios use
-# (node_exporter and curl for the metrics scenario).
-rootfs_packages=systemd,systemd-sysv,dbus,udev,kmod,procps,psmisc,libkmod2,libinih1,libsystemd0,libudev1,libasan8,libubsan1,jq,prometheus-node-exporter,curl
+# (node_exporter and curl for the metrics scenario); sshd and Python for
+# Ansible in the fleet test (tests/fleet/run).
+rootfs_packages=systemd,systemd-sysv,dbus,udev,kmod,procps,psmisc,libkmod2,libinih1,libsystemd0,libudev1,libasan8,libubsan1,jq,prometheus-node-exporter,curl,openssh-server,python3
 
 rootfs_key() {
 	{
@@ -63,6 +64,8 @@ rootfs_customize() {
 		serial-getty@ttyS1.service apt-daily.timer apt-daily-upgrade.timer \
 		e2scrub_all.timer e2scrub_reap.service fstrim.timer \
 		systemd-timesyncd.service 2>/dev/null
+	# sshd only where a scenario starts it (the fleet's guests).
+	chroot "$r" systemctl disable --quiet ssh.service 2>/dev/null
 	rm -rf "$r"/usr/share/doc/* "$r"/usr/share/man/* "$r"/usr/share/info/* \
 		"$r"/usr/share/locale/* "$r"/var/cache/apt/*.bin "$r"/var/lib/apt/lists/* \
 		"$r"/var/cache/debconf/*-old "$r"/var/log/*.log
