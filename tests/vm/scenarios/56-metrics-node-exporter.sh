@@ -63,7 +63,7 @@ check_eq "node_exporter: klpd_up 1" 1 "$(sample klpd_up)"
 check_eq "node_exporter: klpd_build_info names the running version" 1 \
 	"$(sample "klpd_build_info{version=\"$(busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1 org.klpd.livepatch1.Manager Version | sed 's/^s "\(.*\)"$/\1/')\"}")"
 check_eq "node_exporter: no transition running" 0 "$(sample klpd_transition_running)"
-check_eq "node_exporter: the default refresh, 5 min" 300.000 "$(sample klpd_metrics_refresh_seconds)"
+check_eq "node_exporter: the default refresh, 5 min" 300 "$(sample klpd_metrics_refresh_seconds)"
 
 # Nothing changed: a reload rescans but does not rewrite the file.
 ino=$(stat -c %i $F)
@@ -116,7 +116,7 @@ check_eq "the old file left as it was" "$old" "$(cat $F)"
 
 # MetricsRefresh=: nothing changes, and the file is rewritten with a newer
 # stamp and nothing else new.
-printf 'MetricsRefresh=2s\n' >>$D/56-test.conf
+printf '[Daemon]\nMetricsRefresh=2s\n' >$D/57-refresh.conf
 check "reload with MetricsRefresh=2s" systemctl reload klpd
 wait_until 10 "the refresh in the file" grep -qx 'klpd_metrics_refresh_seconds 2.000' $T/klpd-new.prom
 stamp() { awk '$1 == "klpd_metrics_timestamp_seconds" { print $2 }' $T/klpd-new.prom; }
@@ -131,6 +131,6 @@ check "systemctl stop klpd" systemctl stop klpd
 check_match "klpd_up 0 in the file it leaves" '^klpd_up 0$' "$(cat $T/klpd-new.prom)"
 cp /tmp/56-defaults $DEFAULTS
 if [ "$ne_was" = active ]; then systemctl restart $NE; else systemctl stop $NE; fi
-rm -f $D/56-test.conf $T/klpd*.prom $P/klpt_cmdline.ko $P/klpt_busy_patch.ko /tmp/56-defaults
+rm -f $D/56-test.conf $D/57-refresh.conf $T/klpd*.prom $P/klpt_cmdline.ko $P/klpt_busy_patch.ko /tmp/56-defaults
 cleanup_modules
 done_testing
