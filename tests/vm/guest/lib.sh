@@ -54,6 +54,10 @@ check_eq() {
 	fi
 }
 
+# re_quote STR: STR as an extended regex that matches it literally (a
+# kernel release such as 6.12.95+deb12-amd64 holds a '+').
+re_quote() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
+
 # check_match DESC REGEX TEXT: ok when TEXT matches the extended REGEX.
 check_match() {
 	if printf '%s\n' "$3" | grep -Eq -- "$2"; then

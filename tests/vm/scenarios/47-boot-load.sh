@@ -12,6 +12,7 @@
 D=/etc/klpd/klpd.conf.d
 P=/var/lib/klpd/patches
 B=$P/$(uname -r)
+Bre=$(re_quote "$B") # as a regex
 S=/var/lib/klpd/boot-loads
 M=org.klpd.livepatch1.Manager
 MID_SKIPPED=3d0f7e2a9b6c4e58a1f2c7d94b0e6a15
@@ -34,8 +35,8 @@ check "restart klpd" systemctl restart klpd
 wait_until 60 "both boot-time loads applied" _both_applied && ok "klpt_cmdline and klpt_version applied"
 loads=$(boot_loads "$since")
 check_eq "two boot-time loads logged" 2 "$(printf '%s\n' "$loads" | grep -c .)"
-check_match "klpt_cmdline first" "^Loaded 'klpt_cmdline' from $B/klpt_cmdline.ko" "$(printf '%s\n' "$loads" | head -n 1)"
-check_match "klpt_version second" "^Loaded 'klpt_version' from $B/klpt_version.ko" "$(printf '%s\n' "$loads" | sed -n 2p)"
+check_match "klpt_cmdline first" "^Loaded 'klpt_cmdline' from $Bre/klpt_cmdline\\.ko" "$(printf '%s\n' "$loads" | head -n 1)"
+check_match "klpt_version second" "^Loaded 'klpt_version' from $Bre/klpt_version\\.ko" "$(printf '%s\n' "$loads" | sed -n 2p)"
 check_eq "Source is the file" "s \"$B/klpt_version.ko\"" \
 	"$(busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1/patch/klpt_5fversion org.klpd.livepatch1.Patch Source)"
 wait_until 10 "the records dropped once the loads are over" sh -c "! test -e $S" && ok "no record left"
@@ -60,7 +61,7 @@ check_fails "klpt_cmdline skipped" mod_loaded klpt_cmdline
 _skip_logged() { journalctl -u klpd --since "$since" MESSAGE_ID=$MID_SKIPPED -o cat | grep -q .; }
 wait_until 10 "the skip in the journal" _skip_logged
 check_match "skip in the journal with its MESSAGE_ID" \
-	"^Skipping $B/klpt_cmdline.ko at boot \\(reason: crash-loop guard\\).*boot $OTHER_BOOT" \
+	"^Skipping $Bre/klpt_cmdline\\.ko at boot \\(reason: crash-loop guard\\).*boot $OTHER_BOOT" \
 	"$(journalctl -u klpd --since "$since" MESSAGE_ID=$MID_SKIPPED KLPD_PATCH=klpt_cmdline KLPD_ACTION=skip -o cat)"
 check_eq "SkippedAtBoot" 'as 1 "klpt_cmdline"' "$(mgr SkippedAtBoot)"
 check_match "klpctl status shows it" "Skipped: klpt_cmdline" "$(klpctl status)"
@@ -139,7 +140,7 @@ wait_until 60 "both boot-time loads applied" _both_applied && ok "top-level and 
 loads=$(boot_loads "$since")
 check_eq "two boot-time loads" 2 "$(printf '%s\n' "$loads" | grep -c '^Loaded')"
 check_match "klpt_cmdline from the top, first" "^Loaded 'klpt_cmdline' from $P/klpt_cmdline.ko" "$(printf '%s\n' "$loads" | head -n 1)"
-check_match "klpt_version from the release's directory" "^Loaded 'klpt_version' from $B/klpt_version.ko" "$(printf '%s\n' "$loads" | sed -n 2p)"
+check_match "klpt_version from the release's directory" "^Loaded 'klpt_version' from $Bre/klpt_version\\.ko" "$(printf '%s\n' "$loads" | sed -n 2p)"
 check_eq "the top's klpt_version not tried" 0 "$(journalctl -u klpd --since "$since" -o cat | grep -c "$P/klpt_version.ko")"
 check_match "the other kernel's module passed over" "Not loading $P/klpt_a_other.ko at boot: .*built for another kernel" \
 	"$(journalctl -u klpd --since "$since" -o cat)"
@@ -159,7 +160,7 @@ check_eq "installed root-owned 0644" "644 0 0" "$(stat -c '%a %u %g' $B/klpt_cmd
 check "same bytes" cmp "$KLPT_MODULES/klpt_cmdline.ko" $B/klpt_cmdline.ko
 check_eq "no temporary file left" "klpt_cmdline.ko" "$(ls -A $B)"
 check "install again replaces it" klpctl install "$KLPT_MODULES/klpt_cmdline.ko"
-check_match "--json install" "^\{\"patch\":\"klpt_version\",\"path\":\"$B/klpt_version.ko\"\}\$" \
+check_match "--json install" "^\{\"patch\":\"klpt_version\",\"path\":\"$Bre/klpt_version\\.ko\"\}\$" \
 	"$(klpctl --json install "$KLPT_MODULES/klpt_version.ko")"
 out=$(klpctl install "$KLPT_MODULES/klpt_plain.ko" 2>&1)
 check_eq "a module without livepatch=Y is refused: exit 4" 4 "$?"

@@ -14,6 +14,7 @@ IF=org.klpd.livepatch1.Manager
 E=org.klpd.livepatch1.Error
 INVALID=org.freedesktop.DBus.Error.InvalidArgs
 REL=$(uname -r)
+RELre=$(re_quote "$REL") # as a regex
 # Outside the patch directories, and not in /tmp (klpd has its own).
 EVIL=/var/lib/klpt-evil
 # dbus-send names the error it got: "Error NAME: MESSAGE".
@@ -70,7 +71,7 @@ rm $P/klpt_linkdir
 # A name resolves through <dir>/<uname -r>/: that one is no way out either.
 ln -s $EVIL "$P/$REL"
 load_refused "name resolved through a symbolic link <dir>/$REL" $E.BadSource \
-	"Cannot open '$P/$REL/klpt_cmdline.ko': '$P/$REL' is a symbolic link" klpt_cmdline
+	"Cannot open '$P/$RELre/klpt_cmdline\\.ko': '$P/$RELre' is a symbolic link" klpt_cmdline
 rm "$P/$REL"
 
 # --- who may write the file or its directories
@@ -137,7 +138,7 @@ check_eq "vermagic patched to $fake, size kept" \
 	"$fake SMP $(stat -c %s "$KLPT_MODULES/klpt_cmdline.ko")" \
 	"$(modinfo -F vermagic $P/klpt_other.ko | cut -d' ' -f1-2) $(stat -c %s $P/klpt_other.ko)"
 load_refused "module for another kernel" $E.BadSource \
-	"'$P/klpt_other.ko' is built for another kernel \\(vermagic '$fake SMP.*', running $REL\\)" klpt_other
+	"'$P/klpt_other.ko' is built for another kernel \\(vermagic '$(re_quote "$fake") SMP.*', running $RELre\\)" klpt_other
 rm $P/klpt_other.ko
 
 # A compressed module is read and inserted by libkmod, which klpd opens only
