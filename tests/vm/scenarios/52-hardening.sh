@@ -84,7 +84,12 @@ check "klpctl revert" klpctl revert klpt_busy_patch
 wait_until 15 "reverted" grep -q 'TransitionFinished klpt_busy_patch unpatched reverted' /tmp/monitor-52.log &&
 	ok "revert ended as reverted"
 busy_hold 0
-mod_wait_refcnt klpt_busy_patch 0 && check "unload klpt_busy_patch" klpctl unload klpt_busy_patch
+# klpd refuses the unload until it has seen the kernel free the patch (its
+# sysfs directory gone): on a slow guest that comes after the refcount.
+mod_wait_refcnt klpt_busy_patch 0 &&
+	wait_until 15 "klpd to see the patch gone (no Objects)" sh -c \
+		"busctl get-property $BUS $MGR/patch/klpt_5fbusy_5fpatch org.klpd.livepatch1.Patch Objects | grep -qx 'a(sb) 0'" &&
+	check "unload klpt_busy_patch" klpctl unload klpt_busy_patch
 check "systemctl reload klpd" systemctl reload klpd
 check_eq "same process after reload" "$pid" "$(systemctl show -P MainPID klpd)"
 kill $mon 2>/dev/null
