@@ -126,45 +126,70 @@ int bus_get_properties(sd_bus *bus, const char *path, const char *interface,
 
 /* --- org.klpd.livepatch1.Patch */
 
-/* Objects a(sb): "vmlinux ext4(unpatched)" */
+/* Objects a(sb), each name escaped */
 static int set_objects(sd_bus_message *m, const struct bus_property *p, void *obj)
 {
-	char *objects = (char *)obj + p->offset, name[128];
+	struct patch_info *pi = obj;
 	const char *o;
-	size_t off = 0;
 	int b, r;
 
 	r = sd_bus_message_enter_container(m, 'a', "(sb)");
 	while (r >= 0 && (r = sd_bus_message_read(m, "(sb)", &o, &b)) > 0) {
-		text_copy(name, sizeof(name), o);
-		off += (size_t)snprintf(objects + off, off < p->size ? p->size - off : 0, "%s%s%s",
-					off ? " " : "", name, b ? "" : "(unpatched)");
+		struct patch_object *l = reallocarray(pi->objects, pi->n_objects + 1, sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		pi->objects = l;
+		l[pi->n_objects] = (struct patch_object){ .name = utf8_escape_dup(o), .patched = b };
+		if (!l[pi->n_objects++].name)
+			return -ENOMEM;
 	}
 	if (r >= 0)
 		r = sd_bus_message_exit_container(m);
 	return r;
 }
 
-/* Blockers a(uss): the first ELEMENTSOF(blockers) of them */
-static int set_blockers(sd_bus_message *m, const struct bus_property *p, void *obj)
+int blockers_read(sd_bus_message *m, struct blocker **l, size_t *n)
 {
-	struct patch_info *pi = obj;
 	const char *comm, *stack;
 	uint32_t pid;
 	int r;
 
 	r = sd_bus_message_enter_container(m, 'a', "(uss)");
 	while (r >= 0 && (r = sd_bus_message_read(m, "(uss)", &pid, &comm, &stack)) > 0) {
-		if (pi->n_blockers >= ELEMENTSOF(pi->blockers))
-			continue;
-		pi->blockers[pi->n_blockers].pid = pid;
-		text_copy(pi->blockers[pi->n_blockers].comm, sizeof(pi->blockers[0].comm), comm);
-		text_copy(pi->blockers[pi->n_blockers].stack, sizeof(pi->blockers[0].stack), stack);
-		pi->n_blockers++;
+		struct blocker *b = reallocarray(*l, *n + 1, sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		*l = b;
+		b[*n] = (struct blocker){
+			.pid = pid,
+			.comm = utf8_escape_dup(comm),
+			.stack = utf8_escape_dup(stack),
+		};
+		(*n)++;
+		if (!b[*n - 1].comm || !b[*n - 1].stack)
+			return -ENOMEM;
 	}
 	if (r >= 0)
 		r = sd_bus_message_exit_container(m);
 	return r;
+}
+
+void blockers_free(struct blocker *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(l[i].comm);
+		free(l[i].stack);
+	}
+	free(l);
+}
+
+static int set_blockers(sd_bus_message *m, const struct bus_property *p, void *obj)
+{
+	struct patch_info *pi = obj;
+
+	return blockers_read(m, &pi->blockers, &pi->n_blockers);
 }
 
 #define P(name, sig, field) BUS_FIELD(struct patch_info, name, sig, field)
@@ -179,7 +204,7 @@ static const struct bus_property patch_properties[] = {
 	P("StackOrder", "u", stack_order),
 	P("Refcount", "i", refcount),
 	P("LoadedAt", "t", loaded_at),
-	BUS_BUFFER(struct patch_info, "Objects", "a(sb)", objects, set_objects),
+	{ "Objects", "a(sb)", 0, 0, set_objects },
 	{ "Blockers", "a(uss)", 0, 0, set_blockers },
 	{},
 };
@@ -188,6 +213,10 @@ static const struct bus_property patch_properties[] = {
 void patch_info_done(struct patch_info *p)
 {
 	free(p->path);
+	for (size_t i = 0; i < p->n_objects; i++)
+		free(p->objects[i].name);
+	free(p->objects);
+	blockers_free(p->blockers, p->n_blockers);
 	bus_properties_free(patch_properties, p);
 }
 
@@ -259,28 +288,29 @@ void free_patches(struct patch_info *l, size_t n)
 
 /* --- org.klpd.livepatch1.Manager */
 
-/* PinnedModules, SkippedAtBoot as: the words, space-separated */
-static int set_words(sd_bus_message *m, const struct bus_property *p, void *obj)
+/* PinnedModules, SkippedAtBoot as: each name escaped */
+static int set_escaped_strv(sd_bus_message *m, const struct bus_property *p, void *obj)
 {
-	_cleanup_strv_free_ char **words = NULL;
-	char *buf = (char *)obj + p->offset;
+	char ***field = (char ***)((char *)obj + p->offset);
 	int r;
 
-	r = sd_bus_message_read_strv(m, &words);
-	if (r < 0)
-		return r;
-	for (char **w = words; w && *w; w++) {
-		size_t len = strlen(buf);
+	strv_free(*field);
+	*field = NULL;
+	r = sd_bus_message_read_strv(m, field);
+	for (char **w = *field; r >= 0 && w && *w; w++) {
+		char *e = utf8_escape_dup(*w);
 
-		if (w != words && len + 1 < p->size)
-			buf[len++] = ' ';
-		text_copy(buf + len, p->size - len, *w);
+		if (!e)
+			return -ENOMEM;
+		free(*w);
+		*w = e;
 	}
-	return 0;
+	return r;
 }
 
 #define M(name, sig, field) BUS_FIELD(struct manager_info, name, sig, field)
-#define M_WORDS(name, field) BUS_BUFFER(struct manager_info, name, "as", field, set_words)
+#define M_STRV(name, field) \
+	{ name, "as", offsetof(struct manager_info, field), 0, set_escaped_strv }
 static const struct bus_property manager_properties[] = {
 	M("Version", "s", version),
 	M("KernelRelease", "s", kernel),
@@ -292,12 +322,12 @@ static const struct bus_property manager_properties[] = {
 	M("RebootRequired", "b", reboot_required),
 	M("StallDeadline", "t", stall_deadline),
 	M("ConfigurationErrors", "as", config_errors),
-	M_WORDS("PinnedModules", pinned),
-	M_WORDS("SkippedAtBoot", skipped),
+	M_STRV("PinnedModules", pinned),
+	M_STRV("SkippedAtBoot", skipped),
 	{},
 };
 #undef M
-#undef M_WORDS
+#undef M_STRV
 
 int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
 {
@@ -319,4 +349,6 @@ int get_manager(sd_bus *bus, struct manager_info *mi, sd_bus_error *error)
 void manager_info_done(struct manager_info *mi)
 {
 	bus_properties_free(manager_properties, mi);
+	strv_free(mi->pinned);
+	strv_free(mi->skipped);
 }

@@ -48,19 +48,34 @@ int bus_get_properties(sd_bus *bus, const char *path, const char *interface,
 
 /* --- org.klpd.livepatch1.Patch */
 
+/* A task that holds a transition back, as Blockers a(uss) and the signal
+ * TransitionStalled carry it; the texts escaped. */
+struct blocker {
+	uint32_t pid;
+	char *comm;
+	char *stack; /* "" for readers klpd shows no stack to */
+};
+
+/* Blockers at M, an a(uss), appended to *L (of *N). */
+int blockers_read(sd_bus_message *m, struct blocker **l, size_t *n);
+void blockers_free(struct blocker *l, size_t n);
+
+/* One of the objects (vmlinux, a module) a patch changes. */
+struct patch_object {
+	char *name;
+	int patched;
+};
+
 struct patch_info {
 	char *path;
 	char *name, *state, *replace, *source;
 	int enabled, transition, forced;
 	uint32_t stack_order;
 	int32_t refcount;
-	uint64_t loaded_at;
-	char objects[512];
-	struct {
-		uint32_t pid;
-		char comm[64]; /* escaped, like everything read from the bus */
-		char stack[128];
-	} blockers[16];
+	uint64_t loaded_at; /* usec, CLOCK_REALTIME; 0: unknown */
+	struct patch_object *objects;
+	size_t n_objects;
+	struct blocker *blockers;
 	size_t n_blockers;
 };
 
@@ -79,8 +94,8 @@ struct manager_info {
 	char **config_errors; /* while the configuration files are refused */
 	int supported, reboot_required;
 	uint64_t stall_deadline; /* usec, CLOCK_REALTIME; 0: none or already stalled */
-	char pinned[512];
-	char skipped[512]; /* SkippedAtBoot */
+	char **pinned;	/* PinnedModules, escaped */
+	char **skipped; /* SkippedAtBoot, escaped */
 };
 
 /* The Manager's properties in one round trip; a string property this klpd

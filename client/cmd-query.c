@@ -56,6 +56,36 @@ static void print_policy_plan(const struct manager_info *mi)
 	putchar('\n');
 }
 
+/* The tasks that hold the stalled transition of P back (SUSE's "klp
+ * blocking"), the stack for readers klpd shows it to. */
+static void print_blockers(const struct patch_info *p)
+{
+	if (p->n_blockers == 0) {
+		printf("    Blockers: none found (a task may be between two checks)\n");
+		return;
+	}
+	for (size_t i = 0; i < p->n_blockers; i++)
+		printf("%s %" PRIu32 " %s%s%s\n", i == 0 ? "    Blockers:" : "             ",
+		       p->blockers[i].pid, p->blockers[i].comm, *p->blockers[i].stack ? " " : "",
+		       p->blockers[i].stack);
+}
+
+/* " a b c" and the newline */
+static void print_words(char **l)
+{
+	for (; *l; l++)
+		printf(" %s", *l);
+	putchar('\n');
+}
+
+static const struct patch_info *find_patch(const struct patch_info *l, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(l[i].name, name))
+			return &l[i];
+	return NULL;
+}
+
 int cmd_status(sd_bus *bus, char **argv)
 {
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -64,6 +94,8 @@ int cmd_status(sd_bus *bus, char **argv)
 	size_t n = 0;
 	int r;
 
+	const struct patch_info *stalled = NULL;
+
 	r = get_manager(bus, &mi, &error);
 	if (r >= 0)
 		r = get_patches(bus, &l, &n, &error);
@@ -71,6 +103,8 @@ int cmd_status(sd_bus *bus, char **argv)
 		manager_info_done(&mi);
 		return report("cannot get the status from klpd", &error, r);
 	}
+	if (streq(mi.state, KLPD_STATE_STALLED))
+		stalled = find_patch(l, n, mi.transition_patch);
 
 	if (arg_json) {
 		struct json j = JSON_INIT(stdout);
@@ -82,10 +116,12 @@ int cmd_status(sd_bus *bus, char **argv)
 		json_string(&j, "state", mi.state);
 		json_string(&j, "transition_patch", mi.transition_patch);
 		json_bool(&j, "reboot_required", mi.reboot_required);
-		json_words(&j, "pinned_modules", mi.pinned);
-		json_words(&j, "skipped_at_boot", mi.skipped);
+		json_strv(&j, "pinned_modules", mi.pinned);
+		json_strv(&j, "skipped_at_boot", mi.skipped);
 		json_string(&j, "stall_action", mi.stall_action);
-		json_uint(&j, "stall_deadline", mi.stall_deadline);
+		json_time(&j, "stall_deadline_usec", mi.stall_deadline);
+		json_blockers(&j, "blockers", stalled ? stalled->blockers : NULL,
+			      stalled ? stalled->n_blockers : 0);
 		json_string(&j, "config_source", mi.config_source);
 		json_bool(&j, "config_refused", mi.config_errors && *mi.config_errors);
 		json_strv(&j, "config_errors", mi.config_errors);
@@ -101,6 +137,8 @@ int cmd_status(sd_bus *bus, char **argv)
 		putchar('\n');
 		if (*mi.stall_action)
 			print_policy_plan(&mi);
+		if (stalled)
+			print_blockers(stalled);
 		if (mi.config_errors && *mi.config_errors) {
 			printf("      Config: %srefused%s, running on %s (see journalctl -u klpd)\n",
 			       color_out(COLOR_RED), color_out_end(),
@@ -114,12 +152,16 @@ int cmd_status(sd_bus *bus, char **argv)
 		       mi.reboot_required ? "required (modules pinned by forced transitions)"
 					  : "not required",
 		       color_out_end());
-		if (*mi.pinned)
-			printf("      Pinned: %s\n", mi.pinned);
-		if (*mi.skipped)
-			printf("     Skipped: %s (at boot: the machine went down while loading; "
-			       "load it, or klpctl clear-skip it, to end this)\n",
-			       mi.skipped);
+		if (mi.pinned && *mi.pinned) {
+			printf("      Pinned:");
+			print_words(mi.pinned);
+		}
+		if (mi.skipped && *mi.skipped) {
+			printf("     Skipped:");
+			print_words(mi.skipped);
+			printf("              (at boot: the machine went down while loading; "
+			       "load it, or klpctl clear-skip it, to end this)\n");
+		}
 		printf("        klpd: %s\n\n", mi.version);
 		print_table(l, n);
 	}
@@ -197,15 +239,108 @@ int cmd_show(sd_bus *bus, char **argv)
 		if (p.stack_order)
 			printf(" Stack order: %" PRIu32 "\n", p.stack_order);
 		printf("    Refcount: %" PRIi32 "\n", p.refcount);
-		printf("     Objects: %s\n", *p.objects ? p.objects : "-");
-		printf("      Loaded: %s ago\n", format_age(age, sizeof(age), p.loaded_at));
+		printf("     Objects:");
+		for (size_t i = 0; i < p.n_objects; i++)
+			printf(" %s%s", p.objects[i].name, p.objects[i].patched ? "" : " (unpatched)");
+		printf("%s\n", p.n_objects ? "" : " -");
+		if (p.loaded_at)
+			printf("      Loaded: %s ago\n", format_age(age, sizeof(age), p.loaded_at));
+		else
+			printf("      Loaded: unknown (not in the kernel log klpd read)\n");
 		printf("      Source: %s\n", p.source && *p.source ? p.source : "-");
-		for (size_t i = 0; i < p.n_blockers; i++)
-			/* the stack only for readers klpd shows it to */
-			printf("%s %" PRIu32 " %s%s%s\n", i == 0 ? "    Blockers:" : "             ",
-			       p.blockers[i].pid, p.blockers[i].comm, *p.blockers[i].stack ? " " : "",
-			       p.blockers[i].stack);
+		if (p.n_blockers)
+			print_blockers(&p);
 	}
 	patch_info_done(&p);
 	return EXIT_OK;
+}
+
+/* One thing klpctl check found: its exit status, and what it says. */
+struct finding {
+	int code;
+	const char *what;
+	char detail[256];
+};
+
+static void find_add(struct finding *f, size_t *n, int code, const char *what, const char *detail)
+{
+	f[*n] = (struct finding){ .code = code, .what = what };
+	snprintf(f[*n].detail, sizeof(f[*n].detail), "%s", detail);
+	(*n)++;
+}
+
+static void join_words(char *buf, size_t size, char **l)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (; l && *l && off < size; l++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? " " : "", *l);
+}
+
+int cmd_check(sd_bus *bus, char **argv)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct manager_info mi = {};
+	struct finding f[8];
+	char detail[256];
+	size_t n = 0;
+	int r, code = EXIT_OK;
+
+	r = get_manager(bus, &mi, &error);
+	if (r < 0) {
+		manager_info_done(&mi);
+		return report("cannot get the status from klpd", &error, r);
+	}
+	if (!mi.supported)
+		find_add(f, &n, CHECK_UNSUPPORTED, "unsupported",
+			 "the kernel has no livepatch support");
+	if (streq(mi.state, KLPD_STATE_STALLED)) {
+		snprintf(detail, sizeof(detail), "the transition of %s is stalled (klpctl status "
+			 "shows what holds it back)", mi.transition_patch);
+		find_add(f, &n, CHECK_STALLED, "stalled", detail);
+	}
+	if (mi.pinned && *mi.pinned) {
+		join_words(detail, sizeof(detail), mi.pinned);
+		find_add(f, &n, CHECK_PINNED, "pinned", detail);
+	}
+	if (mi.config_errors && *mi.config_errors)
+		find_add(f, &n, CHECK_CONFIG_REFUSED, "config-refused",
+			 "klpd refused its configuration files (klpd --check-config)");
+	if (mi.skipped && *mi.skipped) {
+		join_words(detail, sizeof(detail), mi.skipped);
+		find_add(f, &n, CHECK_SKIPPED, "skipped-at-boot", detail);
+	}
+	if (streq(mi.state, "transition")) {
+		snprintf(detail, sizeof(detail), "%s is in transition", mi.transition_patch);
+		find_add(f, &n, CHECK_TRANSITION, "transition", detail);
+	}
+	/* the first found is the worst: the order of the list above */
+	if (n)
+		code = f[0].code;
+
+	if (arg_json) {
+		struct json j = JSON_INIT(stdout);
+
+		json_open_object(&j, NULL);
+		json_string(&j, "status", n ? f[0].what : "ok");
+		json_uint(&j, "exit_status", (uint64_t)code);
+		json_open_array(&j, "findings");
+		for (size_t i = 0; i < n; i++) {
+			json_open_object(&j, NULL);
+			json_string(&j, "what", f[i].what);
+			json_uint(&j, "exit_status", (uint64_t)f[i].code);
+			json_string(&j, "detail", f[i].detail);
+			json_close_object(&j);
+		}
+		json_close_array(&j);
+		json_close_object(&j);
+		json_end(&j);
+	} else if (n == 0)
+		printf("ok: %s, nothing wrong\n", mi.state);
+	else
+		for (size_t i = 0; i < n; i++)
+			printf("%s: %s\n", f[i].what, f[i].detail);
+	manager_info_done(&mi);
+	return code;
 }

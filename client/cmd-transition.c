@@ -137,7 +137,7 @@ static int wait_finished(sd_bus *bus, struct waiter *w)
 		json_string(&j, "patch", w->name);
 		json_string(&j, "target", w->target);
 		json_string(&j, "how", w->how);
-		json_uint(&j, "usec", w->usec);
+		json_uint(&j, "duration_usec", w->usec);
 		json_close_object(&j);
 		json_end(&j);
 	} else
@@ -182,9 +182,15 @@ int cmd_load(sd_bus *bus, char **argv)
 	if (r <= 0)
 		return report("bad reply from klpd", NULL, r < 0 ? r : -EBADMSG);
 	if (!arg_wait) {
-		if (arg_json)
-			json_patch_path(name, path);
-		else
+		if (arg_json) {
+			struct json j = JSON_INIT(stdout);
+
+			json_open_object(&j, NULL);
+			json_string(&j, "patch", name);
+			json_string(&j, "object_path", path);
+			json_close_object(&j);
+			json_end(&j);
+		} else
 			printf("Loading '%s' (%s).\n", name, path);
 		return EXIT_OK;
 	}
@@ -245,7 +251,7 @@ int cmd_clear_skip(sd_bus *bus, char **argv)
 	int r;
 
 	if (module_name_normalize(argv[0], norm) < 0) {
-		fprintf(stderr, "klpctl: '%s' is not a valid module name\n", argv[0]);
+		klpctl_error("'%s' is not a valid module name", argv[0]);
 		return EXIT_USAGE;
 	}
 	r = call_name(bus, "ClearSkippedAtBoot", norm, "clear-skip failed");

@@ -21,8 +21,27 @@ enum {
 	EXIT_TIMEOUT = 5,
 };
 
+/* klpctl check: what it found; when several hold, the first of this list
+ * is the exit status. klpctl(1) documents each. */
+enum {
+	CHECK_UNSUPPORTED = 10, /* the kernel has no livepatch support */
+	CHECK_STALLED = 11,
+	CHECK_PINNED = 12, /* modules pinned by forced transitions: reboot required */
+	CHECK_CONFIG_REFUSED = 13,
+	CHECK_SKIPPED = 14, /* the crash-loop guard skipped modules at boot */
+	CHECK_TRANSITION = 15, /* running, not stalled */
+};
+
+enum json_mode {
+	JSON_OFF, /* text for a person */
+	JSON_SHORT, /* a document a line */
+	JSON_PRETTY, /* indented */
+};
+
 /* The options, set by main() before the command runs. */
-extern bool arg_json;
+extern enum json_mode arg_json;
+extern bool arg_legend; /* not --no-legend: headers and the line for an empty table */
+extern const char *arg_kernel; /* install --kernel, uninstall --kernel */
 extern bool arg_wait;
 extern bool arg_names;
 extern uint64_t arg_timeout; /* USEC_INFINITY: none */
@@ -35,7 +54,9 @@ int report(const char *what, const sd_bus_error *e, int r);
 typedef int command_fn(sd_bus *bus, char **argv);
 
 /* cmd-query.c: what klpd knows, read only */
-command_fn cmd_status, cmd_list, cmd_show;
+command_fn cmd_status, cmd_list, cmd_show, cmd_check;
+/* cmd-inventory.c: the patch directories' modules against the loaded ones */
+command_fn cmd_inventory;
 /* cmd-transition.c: the methods that change patches, and --wait */
 command_fn cmd_load, cmd_disable, cmd_revert, cmd_force, cmd_unload, cmd_clear_skip, cmd_reload;
 /* cmd-monitor.c */

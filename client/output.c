@@ -26,15 +26,25 @@ void json_quote(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* --json=pretty: a member a line, indented by two spaces a level. */
+static void json_indent(struct json *j, unsigned depth)
+{
+	fputc('\n', j->f);
+	for (unsigned i = 0; i < depth; i++)
+		fputs("  ", j->f);
+}
+
 /* Before a member or an element: the comma, and "KEY": in an object. */
 static void json_next(struct json *j, const char *key)
 {
 	if (j->more[j->depth])
 		fputc(',', j->f);
 	j->more[j->depth] = true;
+	if (j->pretty && j->depth > 0)
+		json_indent(j, j->depth);
 	if (key) {
 		json_quote(j->f, key);
-		fputc(':', j->f);
+		fputs(j->pretty ? ": " : ":", j->f);
 	}
 }
 
@@ -49,6 +59,8 @@ static void json_open(struct json *j, const char *key, char c)
 
 static void json_close(struct json *j, char c)
 {
+	if (j->pretty && j->more[j->depth] && j->depth > 0)
+		json_indent(j, j->depth - 1);
 	fputc(c, j->f);
 	if (j->depth > 0)
 		j->depth--;
@@ -108,14 +120,30 @@ void json_strv(struct json *j, const char *key, char **l)
 	json_close_array(j);
 }
 
-void json_words(struct json *j, const char *key, const char *words)
+void json_null(struct json *j, const char *key)
 {
-	char *save = NULL, *tok, buf[512];
+	json_next(j, key);
+	fputs("null", j->f);
+}
 
-	snprintf(buf, sizeof(buf), "%s", words);
+void json_time(struct json *j, const char *key, uint64_t usec)
+{
+	if (usec == 0)
+		json_null(j, key);
+	else
+		json_uint(j, key, usec);
+}
+
+void json_blockers(struct json *j, const char *key, const struct blocker *l, size_t n)
+{
 	json_open_array(j, key);
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		json_string(j, NULL, tok);
+	for (size_t i = 0; i < n; i++) {
+		json_open_object(j, NULL);
+		json_uint(j, "pid", l[i].pid);
+		json_string(j, "comm", l[i].comm);
+		json_string(j, "stack", l[i].stack);
+		json_close_object(j);
+	}
 	json_close_array(j);
 }
 
@@ -146,18 +174,17 @@ void json_patch(struct json *j, const struct patch_info *p)
 	json_uint(j, "stack_order", p->stack_order);
 	json_int(j, "refcount", p->refcount);
 	json_bool(j, "forced", p->forced);
-	json_uint(j, "loaded_at_usec", p->loaded_at);
+	json_time(j, "loaded_at_usec", p->loaded_at);
 	json_string(j, "source", p->source);
-	json_string(j, "objects", p->objects);
-	json_open_array(j, "blockers");
-	for (size_t i = 0; i < p->n_blockers; i++) {
+	json_open_array(j, "objects");
+	for (size_t i = 0; i < p->n_objects; i++) {
 		json_open_object(j, NULL);
-		json_uint(j, "pid", p->blockers[i].pid);
-		json_string(j, "comm", p->blockers[i].comm);
-		json_string(j, "stack", p->blockers[i].stack);
+		json_string(j, "name", p->objects[i].name);
+		json_bool(j, "patched", p->objects[i].patched);
 		json_close_object(j);
 	}
 	json_close_array(j);
+	json_blockers(j, "blockers", p->blockers, p->n_blockers);
 	json_close_object(j);
 }
 
@@ -174,7 +201,7 @@ char *format_age(char *buf, size_t size, uint64_t loaded_at)
 	uint64_t now;
 
 	if (loaded_at == 0)
-		return strcpy(buf, "-");
+		return strcpy(buf, "unknown");
 	now = now_usec(CLOCK_REALTIME);
 	return duration_format_short(buf, size, now > loaded_at ? now - loaded_at : 0);
 }
@@ -184,16 +211,18 @@ void print_table(const struct patch_info *l, size_t n)
 	char age[DURATION_MAX];
 
 	if (n == 0) {
-		printf("No livepatch modules loaded.\n");
+		if (arg_legend)
+			printf("No livepatch modules loaded.\n");
 		return;
 	}
-	printf("%-32s %-11s %-7s %-8s %-10s %s\n", "NAME", "STATE", "ENABLED", "REFCOUNT", "AGE",
+	if (arg_legend)
+		printf("%-32s %-11s %-7s %-8s %-10s %s\n", "NAME", "STATE", "ENABLED", "REFCOUNT", "AGE",
 	       "SOURCE");
 	/* the colour goes around the padded field, so that columns stay put */
 	for (size_t i = 0; i < n; i++)
 		printf("%-32s %s%-11s%s %-7s %-8" PRIi32 " %-10s %s\n", l[i].name,
 		       color_out(color_of_state(l[i].state)), l[i].state, color_out_end(),
 		       yes_no(l[i].enabled), l[i].refcount,
-		       format_age(age, sizeof(age), l[i].loaded_at),
+		       l[i].loaded_at ? format_age(age, sizeof(age), l[i].loaded_at) : "-",
 		       l[i].source && *l[i].source ? l[i].source : "-");
 }

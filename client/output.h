@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "bus-objects.h"
+#include "klpctl.h"
 
 /* What klpctl prints on stdout: JSON documents, and the table of patches. */
 
@@ -22,10 +23,11 @@ void json_quote(FILE *f, const char *s);
  * that what a user reads is the same in JSON and at a terminal. */
 struct json {
 	FILE *f;
+	bool pretty; /* --json=pretty: indented, a member a line */
 	unsigned depth;
 	bool more[8]; /* at each depth: a member is written, the next takes a comma */
 };
-#define JSON_INIT(file) { .f = (file) }
+#define JSON_INIT(file) { .f = (file), .pretty = arg_json == JSON_PRETTY }
 
 void json_open_object(struct json *j, const char *key);
 void json_close_object(struct json *j);
@@ -37,8 +39,12 @@ void json_uint(struct json *j, const char *key, uint64_t u);
 void json_int(struct json *j, const char *key, int64_t i);
 /* An array of the strings of L (NULL: none). */
 void json_strv(struct json *j, const char *key, char **l);
-/* An array of the space-separated WORDS. */
-void json_words(struct json *j, const char *key, const char *words);
+void json_null(struct json *j, const char *key);
+/* A point in time, USEC since the epoch (CLOCK_REALTIME): null for 0, the
+ * value klpd gives for "not known" or "none". */
+void json_time(struct json *j, const char *key, uint64_t usec);
+/* An array of {"pid","comm","stack"}. */
+void json_blockers(struct json *j, const char *key, const struct blocker *l, size_t n);
 /* The newline that ends the document. */
 void json_end(struct json *j);
 
@@ -51,7 +57,8 @@ void json_patches(struct json *j, const char *key, const struct patch_info *l, s
 
 /* --- text */
 
-/* How long ago LOADED_AT (CLOCK_REALTIME usec) was; "-" for 0. */
+/* How long ago LOADED_AT (CLOCK_REALTIME usec) was; "unknown" for 0. */
 char *format_age(char *buf, size_t size, uint64_t loaded_at);
-/* NAME STATE ENABLED REFCOUNT AGE SOURCE, one patch a line. */
+/* NAME STATE ENABLED REFCOUNT AGE SOURCE, one patch a line; the header
+ * unless --no-legend. */
 void print_table(const struct patch_info *l, size_t n);

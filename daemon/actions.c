@@ -17,26 +17,45 @@
 #include "sysfs-livepatch.h"
 #include "time-util.h"
 
-/* NAME resolves to <dir>/<uname -r>/NAME.ko, then <dir>/NAME.ko, in each
- * patch directory in order. */
+/* NAME resolves to <dir>/<uname -r>/NAME.ko[.xz|.zst|.gz], then
+ * <dir>/NAME.ko[...], in each patch directory in order; the first file
+ * found wins, an uncompressed one before a compressed one. */
 static int resolve_name(const struct action_context *ctx, const char *name, char *path, size_t size)
 {
-	for (char **d = ctx->config->patch_dirs; d && *d; d++) {
-		for (int i = 0; i < 2; i++) {
-			struct stat st;
-			int n;
+	for (char **d = ctx->config->patch_dirs; d && *d; d++)
+		for (int i = 0; i < 2; i++)
+			for (size_t k = 0; k < ELEMENTSOF(module_file_suffixes); k++) {
+				struct stat st;
+				int n;
 
-			if (i == 0)
-				n = snprintf(path, size, "%s/%s/%s.ko", *d, ctx->kernel_release, name);
-			else
-				n = snprintf(path, size, "%s/%s.ko", *d, name);
-			if (n < 0 || (size_t)n >= size)
-				continue;
-			if (lstat(path, &st) == 0)
-				return 0;
-		}
-	}
+				if (i == 0)
+					n = snprintf(path, size, "%s/%s/%s%s", *d,
+						     ctx->kernel_release, name,
+						     module_file_suffixes[k]);
+				else
+					n = snprintf(path, size, "%s/%s%s", *d, name,
+						     module_file_suffixes[k]);
+				if (n < 0 || (size_t)n >= size)
+					continue;
+				if (lstat(path, &st) == 0)
+					return 0;
+			}
 	return -ENOENT;
+}
+
+/* Where resolve_name() looked, for the message that says it found nothing:
+ * "/a/REL/NAME.ko[.xz|.zst|.gz], /a/NAME.ko[...], /b/..." */
+static void tried_paths(const struct action_context *ctx, const char *name, char *buf,
+			size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (char **d = ctx->config->patch_dirs; d && *d && off < size; d++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s/%s/%s.ko[.xz|.zst|.gz], %s/%s.ko[...]",
+					off ? ", " : "", *d, ctx->kernel_release, name, *d, name);
+	if (off == 0)
+		snprintf(buf, size, "no PatchDirectories= configured");
 }
 
 static bool in_patch_dirs(const struct action_context *ctx, const char *path)
@@ -138,11 +157,14 @@ int action_load(const struct action_context *ctx, const char *source, uint64_t f
 
 	switch (patch_source_classify(source)) {
 	case PATCH_SOURCE_NAME:
-		if (resolve_name(ctx, source, path, sizeof(path)) < 0)
-			return action_fail(res, ACTION_ERROR_BAD_SOURCE, -ENOENT,
-					   "No module '%s' in the patch directories (tried "
-					   "<dir>/%s/%s.ko and <dir>/%s.ko)",
-					   source, ctx->kernel_release, source, source);
+		if (resolve_name(ctx, source, path, sizeof(path)) < 0) {
+			char tried[384];
+
+			tried_paths(ctx, source, tried, sizeof(tried));
+			return action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
+					   "No module '%s' in the patch directories (tried %s)",
+					   source, tried);
+		}
 		break;
 	case PATCH_SOURCE_PATH:
 		if (!in_patch_dirs(ctx, source))

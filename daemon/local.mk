@@ -1,6 +1,6 @@
 # daemon/: klpd. Files are split by what they know (docs/ARCHITECTURE.md):
 #   kernel I/O     sysfs-livepatch.c tasks.c kmsg.c udev-monitor.c module-file.c
-#                  kmod-dlopen.c (libkmod, opened for compressed modules only)
+#                  (lib/kmod-dlopen.c: libkmod, opened for compressed modules only)
 #   actions        actions.c action-result.c (checks + kernel calls)
 #   state model    state.c kmsg-history.c, policy.c policy-plan.c (pure decisions)
 #   files          conf.c config-snapshot.c statedir.c boot-load.c
@@ -54,7 +54,6 @@ daemon_klpd_SOURCES = \
 	daemon/actions.c daemon/actions.h \
 	daemon/module-file.c daemon/module-file.h \
 	daemon/boot-guard.c daemon/boot-guard.h \
-	daemon/kmod-dlopen.c daemon/kmod-dlopen.h \
 	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \
 	daemon/kmsg.c daemon/kmsg.h \
 	daemon/udev-monitor.c daemon/udev-monitor.h \

@@ -8,7 +8,7 @@
 
 /* What klpd's Load and `klpctl install` need to know of a module file: the
  * key=value strings of its .modinfo section, read from the ELF file itself
- * (neither links libkmod: see daemon/kmod-dlopen.c). Uncompressed ELF64
+ * (neither links libkmod: see kmod-dlopen.c). Uncompressed ELF64
  * objects of this machine's byte order only. */
 struct modinfo {
 	char name[KLP_MODULE_NAME_MAX]; /* "" when the file has no name= */

@@ -5,7 +5,7 @@
 #include "macro.h"
 #include "names.h"
 
-static const char *const module_suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+const char *const module_file_suffixes[4] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 
 static bool module_char_valid(char c)
 {
@@ -75,8 +75,8 @@ int module_name_from_path(const char *path, char buf[static KLP_MODULE_NAME_MAX]
 	base = base ? base + 1 : path;
 	n = strlen(base);
 
-	for (size_t i = 0; i < ELEMENTSOF(module_suffixes); i++) {
-		if (!has_suffix(base, n, module_suffixes[i], &stem))
+	for (size_t i = 0; i < ELEMENTSOF(module_file_suffixes); i++) {
+		if (!has_suffix(base, n, module_file_suffixes[i], &stem))
 			continue;
 		if (!module_name_valid_n(base, stem))
 			return -EINVAL;
@@ -90,9 +90,9 @@ bool module_path_compressed(const char *path)
 {
 	size_t n = strlen(path), stem;
 
-	/* module_suffixes[0] is ".ko": the others are the compressed ones */
-	for (size_t i = 1; i < ELEMENTSOF(module_suffixes); i++)
-		if (has_suffix(path, n, module_suffixes[i], &stem))
+	/* module_file_suffixes[0] is ".ko": the others are the compressed ones */
+	for (size_t i = 1; i < ELEMENTSOF(module_file_suffixes); i++)
+		if (has_suffix(path, n, module_file_suffixes[i], &stem))
 			return true;
 	return false;
 }
@@ -141,4 +141,23 @@ bool path_is_below(const char *path, const char *dir)
 	if (n == 1 && dir[0] == '/')
 		return path[0] == '/' && path[1] != '\0';
 	return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
+}
+
+bool kernel_release_valid(const char *release)
+{
+	size_t n;
+
+	if (!release)
+		return false;
+	n = strlen(release);
+	if (n == 0 || n > 64 || release[0] == '.' || release[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = release[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("._+~-", c)))
+			return false;
+	}
+	return true;
 }

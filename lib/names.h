@@ -24,6 +24,10 @@ bool module_name_equal(const char *a, const char *b);
  * name is not "<valid name>.ko[.xz|.zst|.gz]". */
 int module_name_from_path(const char *path, char buf[static KLP_MODULE_NAME_MAX]);
 
+/* The file name suffixes of a module: ".ko" first, then the compressed
+ * ones (ELEMENTSOF() counts them). */
+extern const char *const module_file_suffixes[4];
+
 /* Whether PATH names a compressed module (.ko.xz, .ko.zst, .ko.gz), which
  * only libkmod can read. */
 bool module_path_compressed(const char *path);
@@ -40,3 +44,7 @@ enum patch_source_kind patch_source_classify(const char *source);
 
 /* True when PATH lies inside directory DIR (both absolute and normalized). */
 bool path_is_below(const char *path, const char *dir);
+
+/* A kernel release as `uname -r` prints it, safe as one path component:
+ * 1..64 characters of [A-Za-z0-9._+~-], not starting with '.' or '-'. */
+bool kernel_release_valid(const char *release);

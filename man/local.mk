@@ -4,7 +4,7 @@
 # key of the sources is in its page.
 dist_man_MANS += \
 	man/klpd.8 \
-	man/klpctl.8 \
+	man/klpctl.1 \
 	man/klpd.conf.5 \
 	man/org.klpd.livepatch1.5
 

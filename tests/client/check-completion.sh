@@ -8,9 +8,11 @@ top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 # shellcheck source=../../client/klpctl.bash-completion
 . "$top/client/klpctl.bash-completion"
 
-# Stand-in for the program: what `klpctl list --names` prints.
+# Stand-in for the program: what `klpctl list --names` (loaded) and
+# `klpctl inventory --names` (installed) print.
 klpctl() {
 	[ "$*" = "list --names" ] && printf '%s\n' klpt_busy_patch klpt_cmdline
+	[ "$*" = "inventory --names" ] && printf '%s\n' klpt_cmdline klpt_next
 }
 
 n=0
@@ -36,8 +38,8 @@ expect() {
 	fi
 }
 
-echo "1..15"
-expect "klpctl " "clear-skip disable force install list load monitor reload revert show status uninstall unload"
+echo "1..22"
+expect "klpctl " "check clear-skip disable force install inventory list load monitor reload revert show status uninstall unload"
 expect "klpctl re" "reload revert"
 expect "klpctl --json st" "status"
 expect "klpctl dis" "disable"
@@ -45,8 +47,14 @@ expect "klpctl disable " "klpt_busy_patch klpt_cmdline"
 expect "klpctl show klpt_c" "klpt_cmdline"
 expect "klpctl --json unload " "klpt_busy_patch klpt_cmdline"
 expect "klpctl disable klpt_cmdline " ""
-expect "klpctl load --" "--help --json --no-color --timeout --version --wait"
-expect "klpctl list --n" "--names --no-color"
+expect "klpctl load --" "--help --json --json= --no-color --no-legend --no-pager --timeout --version --wait"
+expect "klpctl list --n" "--names --no-color --no-legend --no-pager"
+expect "klpctl --json=p" "--json=pretty"
+expect "klpctl clear-skip " "klpt_cmdline klpt_next"
+expect "klpctl uninstall klpt_n" "klpt_next"
+expect "klpctl install --k" "--kernel"
+expect "klpctl uninstall --kernel 1.2.3 klpt_c" "klpt_cmdline"
+expect "klpctl load klpt_n" "klpt_next"
 expect "klpctl status --w" ""
 expect "klpctl load --timeout " "1min 30min 30s 5min infinity"
 expect "klpctl load --timeout 5min --wait klpt_x " ""
@@ -55,8 +63,9 @@ expect "klpctl load --timeout 5min --wait klpt_x " ""
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/sub"
-touch "$tmp/a.ko" "$tmp/b.txt"
-expect "klpctl load $tmp/" "$tmp/a.ko $tmp/sub"
+touch "$tmp/a.ko" "$tmp/b.txt" "$tmp/c.ko.xz" "$tmp/d.ko.zst" "$tmp/e.ko.gz" "$tmp/f.xz"
+expect "klpctl load $tmp/" "$tmp/a.ko $tmp/c.ko.xz $tmp/d.ko.zst $tmp/e.ko.gz $tmp/sub"
+expect "klpctl install $tmp/" "$tmp/a.ko $tmp/c.ko.xz $tmp/d.ko.zst $tmp/e.ko.gz $tmp/sub"
 
 # Every command of klpctl's table, and no other, is offered.
 table=$(grep -oE '^\s*\{ "[a-z][a-z-]*", "' "$top/client/klpctl.c" | sed -E 's/.*"([a-z-]+)".*/\1/' | sort | tr '\n' ' ' | sed 's/ $//')

@@ -5,14 +5,14 @@
 #  - every D-Bus member (with its type and argument names), error name and
 #    state string of the code is in org.klpd.livepatch1(5);
 #  - every key klpd.conf accepts is in klpd.conf(5);
-#  - every command, long option and JSON key of klpctl is in klpctl(8);
+#  - every command, long option and JSON key of klpctl is in klpctl(1);
 #    every long option and journal MESSAGE_ID of klpd is in klpd(8).
 # Only the code -> page direction is checked: a page may describe more.
 # Prints TAP. Run by `make check` with $top_srcdir set.
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 man_dir=$top/man
-pages=(klpd.8 klpctl.8 klpd.conf.5 org.klpd.livepatch1.5)
+pages=(klpd.8 klpctl.1 klpd.conf.5 org.klpd.livepatch1.5)
 
 results=()
 failed=0
@@ -161,24 +161,24 @@ else
 	fi
 fi
 
-# --- 4. klpctl(8) and klpd(8) against the programs
+# --- 4. klpctl(1) and klpd(8) against the programs
 
 klpctl_src=$(flat "$top"/client/*.c)
 # The entries of "static const struct command commands[] = { ... };".
 table=$(grep -oE 'struct command commands\[\] *= *\{.*' <<<"$klpctl_src" | sed -E 's/\} *; .*//')
 mapfile -t commands < <(grep -oE '\{ *"[a-z][a-z-]*" *,' <<<"$table" | sed -E 's/\{ *"(.*)".*/\1/')
 # Each command is the tag of an entry: ".B status", ".BI show " NAME"".
-check_words klpctl.8 "klpctl commands" T '^\\.BI? +"?%s( |"|$)' "${commands[@]}"
+check_words klpctl.1 "klpctl commands" T '^\\.BI? +"?%s( |"|$)' "${commands[@]}"
 
 long_options() {
 	grep -oE '\{ *"[a-z][a-z-]*" *, *(no|required|optional)_argument' <<<"$1" | sed -E 's/\{ *"([^"]+)".*/\1/' | sed 's/-/\\-/g'
 }
 mapfile -t klpctl_opts < <(long_options "$klpctl_src")
-check_words klpctl.8 "klpctl long options" F '\\-\\-%s' "${klpctl_opts[@]}"
+check_words klpctl.1 "klpctl long options" F '\\-\\-%s' "${klpctl_opts[@]}"
 
 # JSON keys as klpctl prints them: json_string(&j, "name", ...)
 mapfile -t json_keys < <(grep -oE 'json_[a-z_]+\( *&?[a-z]+ *, *"[a-z_]+"' <<<"$klpctl_src" | sed -E 's/.*"([a-z_]+)"$/\1/' | sort -u)
-check_words klpctl.8 "JSON keys of klpctl" F '"%s"' "${json_keys[@]}"
+check_words klpctl.1 "JSON keys of klpctl" F '"%s"' "${json_keys[@]}"
 
 klpd_src=$(flat "$top/daemon/main.c")
 mapfile -t klpd_opts < <(long_options "$klpd_src")

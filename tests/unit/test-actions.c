@@ -310,6 +310,33 @@ static void test_load_idle(void **state)
 	assert_string_equal(state_find(f->state, "klpt_a")->source, path);
 }
 
+/* A name finds a compressed module too, but an uncompressed file of the
+ * same name in the same place first. */
+static void test_load_compressed_by_name(void **state)
+{
+	struct fixture *f = *state;
+	struct action_result res;
+	char path[256];
+	bool queued;
+
+	guard_start(f);
+	patch_file(f, KREL "/klpt_z.ko.zst");
+	assert_int_equal(load(f, "klpt_z", NULL, &queued, &res), 0);
+	assert_int_equal(f->n_inserts, 1);
+	assert_string_equal(f->inserted[0], "klpt_z");
+	assert_int_equal(state_rescan(f->state, 20), 0);
+	snprintf(path, sizeof(path), "%s/" KREL "/klpt_z.ko.zst", f->patches);
+	assert_string_equal(state_find(f->state, "klpt_z")->source, path);
+
+	patch_file(f, "klpt_y.ko.xz");
+	patch_file(f, "klpt_y.ko");
+	kernel_transition_ends(f, "klpt_z");
+	assert_int_equal(load(f, "klpt_y", NULL, &queued, &res), 0);
+	assert_int_equal(state_rescan(f->state, 30), 0);
+	snprintf(path, sizeof(path), "%s/klpt_y.ko", f->patches);
+	assert_string_equal(state_find(f->state, "klpt_y")->source, path);
+}
+
 /* A load while a transition runs waits for it, in order, on disk too; the
  * same module twice is refused; the queue runs when the transition ends
  * and each queued insert starts a transition the next one waits for. */
@@ -407,7 +434,7 @@ static void test_load_refusals(void **state)
 {
 	struct fixture *f = *state;
 	struct action_result res;
-	char name[KLP_MODULE_NAME_MAX];
+	char name[KLP_MODULE_NAME_MAX], tried[512];
 	bool queued;
 
 	guard_start(f);
@@ -415,7 +442,12 @@ static void test_load_refusals(void **state)
 			 -EINVAL);
 	assert_int_equal(res.error, ACTION_ERROR_INVALID_ARGS);
 	assert_int_equal(load(f, "nosuch", NULL, &queued, &res), -ENOENT);
-	assert_int_equal(res.error, ACTION_ERROR_BAD_SOURCE);
+	assert_int_equal(res.error, ACTION_ERROR_NO_SUCH_PATCH);
+	/* the message names the directories tried, not a placeholder */
+	snprintf(tried, sizeof(tried), "(tried %s/" KREL "/nosuch.ko[.xz|.zst|.gz], %s/nosuch.ko[...])",
+		 f->patches, f->patches);
+	assert_non_null(strstr(res.message, tried));
+	assert_null(strstr(res.message, "<dir>"));
 	assert_int_equal(load(f, "/tmp/klpt_b.ko", NULL, &queued, &res), -EPERM);
 	assert_int_equal(res.error, ACTION_ERROR_BAD_SOURCE);
 	assert_int_equal(load(f, "klpt_b.ko/../x", NULL, &queued, &res), -EINVAL);
@@ -533,6 +565,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_busy_queues, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queued_load_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_compressed_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_load_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_load_recorded, setup, teardown),

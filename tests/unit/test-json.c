@@ -6,11 +6,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
+#include "klpctl.h"
 #include "macro.h"
 #include "output.h"
+
+/* klpctl.c's options, which output.c reads */
+enum json_mode arg_json = JSON_SHORT;
+bool arg_legend = true;
 
 /* What WRITE puts into a stream, as a string to free. */
 #define CAPTURE(j, write)                                                 \
@@ -81,15 +87,19 @@ static void test_commas_and_nesting(void **state)
 		json_open_object(&j, NULL);
 		json_close_object(&j);
 		json_close_array(&j);
-		json_words(&j, "words", "a b\\x01  c");
+		json_strv(&j, "words", (char *[]){ "a", "b\x01", NULL });
 		json_strv(&j, "none", NULL);
+		json_time(&j, "never", 0);
+		json_time(&j, "at", 1);
+		json_null(&j, "n");
 		json_close_object(&j);
 		json_end(&j);
 	});
 
 	assert_string_equal(got, "{\"k\\\"ey\":\"v\",\"t\":true,\"f\":false,\"empty\":[],"
 				 "\"mixed\":[\"x\",18446744073709551615,-1,{}],"
-				 "\"words\":[\"a\",\"b\\\\x01\",\"c\"],\"none\":[]}\n");
+				 "\"words\":[\"a\",\"b\\\\x01\"],\"none\":[],\"never\":null,"
+				 "\"at\":1,\"n\":null}\n");
 }
 
 /* The keys, their order and the shape that status, list and show print. */
@@ -105,8 +115,9 @@ static void test_patch_shape(void **state)
 		.forced = 1,
 		.loaded_at = 1700000000000000,
 		.source = "/p/\"x\".ko",
-		.objects = "vmlinux ext4(unpatched)",
-		.blockers = { { 42, "ba\\x1bsh", "fn+0x1/0x2" }, { 7, "cat", "" } },
+		.objects = (struct patch_object[]){ { "vmlinux", 1 }, { "ext4", 0 } },
+		.n_objects = 2,
+		.blockers = (struct blocker[]){ { 42, "ba\\x1bsh", "fn+0x1/0x2" }, { 7, "cat", "" } },
 		.n_blockers = 2,
 	};
 	_cleanup_free_ char *got = CAPTURE(j, json_patches(&j, NULL, &p, 1));
@@ -115,9 +126,44 @@ static void test_patch_shape(void **state)
 			    "[{\"name\":\"klpt_a\",\"state\":\"applied\",\"enabled\":true,"
 			    "\"transition\":false,\"replace\":\"yes\",\"stack_order\":2,"
 			    "\"refcount\":-1,\"forced\":true,\"loaded_at_usec\":1700000000000000,"
-			    "\"source\":\"/p/\\\"x\\\".ko\",\"objects\":\"vmlinux ext4(unpatched)\","
+			    "\"source\":\"/p/\\\"x\\\".ko\",\"objects\":[{\"name\":\"vmlinux\","
+			    "\"patched\":true},{\"name\":\"ext4\",\"patched\":false}],"
 			    "\"blockers\":[{\"pid\":42,\"comm\":\"ba\\\\x1bsh\",\"stack\":\"fn+0x1/0x2\"},"
 			    "{\"pid\":7,\"comm\":\"cat\",\"stack\":\"\"}]}]");
+}
+
+/* A patch whose time klpd does not know: null, not 0. */
+static void test_patch_unknown_time(void **state)
+{
+	struct patch_info p = { .name = "klpt_b", .state = "applied", .replace = "no" };
+	_cleanup_free_ char *got = CAPTURE(j, json_patch(&j, &p));
+
+	assert_non_null(strstr(got, "\"loaded_at_usec\":null,"));
+	assert_non_null(strstr(got, "\"objects\":[],\"blockers\":[]}"));
+}
+
+/* --json=pretty: the same document, a member a line, two spaces a level;
+ * empty containers stay on their line. */
+static void test_pretty(void **state)
+{
+	_cleanup_free_ char *got = CAPTURE(j, {
+		j.pretty = true;
+		json_open_object(&j, NULL);
+		json_string(&j, "a", "x");
+		json_open_array(&j, "l");
+		json_uint(&j, NULL, 1);
+		json_open_object(&j, NULL);
+		json_bool(&j, "b", true);
+		json_close_object(&j);
+		json_close_array(&j);
+		json_open_array(&j, "e");
+		json_close_array(&j);
+		json_close_object(&j);
+		json_end(&j);
+	});
+
+	assert_string_equal(got, "{\n  \"a\": \"x\",\n  \"l\": [\n    1,\n    {\n      \"b\": true\n"
+				 "    }\n  ],\n  \"e\": []\n}\n");
 }
 
 int main(void)
@@ -127,6 +173,8 @@ int main(void)
 		cmocka_unit_test(test_string_escapes_text_first),
 		cmocka_unit_test(test_commas_and_nesting),
 		cmocka_unit_test(test_patch_shape),
+		cmocka_unit_test(test_patch_unknown_time),
+		cmocka_unit_test(test_pretty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,6 +159,24 @@ static void test_path_is_below(void **state)
 				 cases[i].dir, yes_no(cases[i].below));
 }
 
+static void test_kernel_release_valid(void **state)
+{
+	(void)state;
+	assert_true(kernel_release_valid("6.1.0-28-amd64"));
+	assert_true(kernel_release_valid("6.12.95+deb12-amd64"));
+	assert_true(kernel_release_valid("5.10.0-klp~1"));
+	assert_false(kernel_release_valid(""));
+	assert_false(kernel_release_valid(NULL));
+	assert_false(kernel_release_valid(".."));
+	assert_false(kernel_release_valid(".hidden"));
+	assert_false(kernel_release_valid("-rf"));
+	assert_false(kernel_release_valid("6.1/../../etc"));
+	assert_false(kernel_release_valid("6.1 0"));
+	assert_false(kernel_release_valid("6.1\n"));
+	assert_true(kernel_release_valid("0123456789012345678901234567890123456789012345678901234567890123"));
+	assert_false(kernel_release_valid("01234567890123456789012345678901234567890123456789012345678901234"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_module_path_compressed),
 		cmocka_unit_test(test_patch_source_classify),
 		cmocka_unit_test(test_path_is_below),
+		cmocka_unit_test(test_kernel_release_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

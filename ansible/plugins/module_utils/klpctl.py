@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """What the klpd.livepatch modules share: running klpctl on the managed host
 and reading its JSON. klpctl is klpd's own client; its exit statuses are
-documented in klpctl(8): 0 ok, 1 other failure, 2 usage, 3 no such patch or
+documented in klpctl(1): 0 ok, 1 other failure, 2 usage, 3 no such patch or
 module, 4 refused or failed (a --wait that ended reverted), 5 timed out."""
 
 from __future__ import absolute_import, division, print_function
@@ -66,7 +66,7 @@ class Klpctl(object):
 
     def transition(self, verb, name, timeout):
         """`klpctl VERB NAME --wait`: how the transition ended, as klpctl
-        reports it ({"patch", "target", "how", "usec"}), or KlpctlError."""
+        reports it ({"patch", "target", "how", "duration_usec"}), or KlpctlError."""
         rc, out, err = self.run(verb, name, "--wait", "--timeout", "%ds" % timeout)
         doc = None
         try:

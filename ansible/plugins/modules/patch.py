@@ -157,8 +157,8 @@ from ansible_collections.klpd.livepatch.plugins.module_utils.klpctl import (
     patch_of,
 )
 
-# klpd resolves a NAME to NAME.ko only (klpctl(8), load).
-SUFFIXES = (".ko",)
+# klpd resolves a NAME to NAME.ko, then its compressed forms (klpctl(1), load).
+SUFFIXES = (".ko", ".ko.xz", ".ko.zst", ".ko.gz")
 
 
 def installed_file(module, name, release):
@@ -365,7 +365,7 @@ def _transition(doc):
     return {
         "target": doc.get("target", ""),
         "how": doc.get("how", ""),
-        "seconds": round(doc.get("usec", 0) / 1e6, 3),
+        "seconds": round(doc.get("duration_usec", 0) / 1e6, 3),
     }
 
 

@@ -157,7 +157,7 @@ deny_noeff Unload string:klpt_version
 deny_noeff ClearSkippedAtBoot string:klpt_cmdline
 deny_noeff Reload
 
-# --- klpctl as the user: a clear message and exit status 4 (klpctl(8)).
+# --- klpctl as the user: a clear message and exit status 4 (klpctl(1)).
 for c in "load klpt_replace" "disable klpt_cmdline" "revert klpt_busy_patch" \
 	"force klpt_busy_patch" "unload klpt_version" "reload"; do
 	# shellcheck disable=SC2086
