@@ -16,11 +16,11 @@ check "insmod klpt_busy_patch (stalls)" insmod "$KLPT_MODULES/klpt_busy_patch.ko
 # klpd has seen the transition and planned for its stall (not a fixed
 # sleep: how soon it reads the uevent and the log differs by kernel and load)
 wait_until 10 "klpd plans for the stall" sh -c \
-	"klpctl --json status | grep -q '\"stall_deadline\":[1-9]'"
+	"klpctl --json status | grep -q '\"stall_deadline_usec\":[1-9]'"
 # The stall deadline is the transition's start, from the kernel's log, in
 # CLOCK_REALTIME: equal within the clocks' conversion, compared apart.
-json_strip() { sed 's/"loaded_at_usec":[0-9]*//g;s/"blockers":\[[^]]*\]//g;s/"stall_deadline":[0-9]*//g'; }
-deadline() { sed -n 's/.*"stall_deadline":\([0-9]*\).*/\1/p'; }
+json_strip() { sed 's/"loaded_at_usec":\(null\|[0-9]*\)//g;s/"blockers":\[[^]]*\]//g;s/"stall_deadline_usec":\(null\|[0-9]*\)//g'; }
+deadline() { sed -n 's/.*"stall_deadline_usec":\([0-9]*\).*/\1/p'; }
 json=$(klpctl --json status)
 before=$(json_strip <<<"$json") before_deadline=$(deadline <<<"$json")
 

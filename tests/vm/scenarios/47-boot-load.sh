@@ -160,7 +160,7 @@ check_eq "installed root-owned 0644" "644 0 0" "$(stat -c '%a %u %g' $B/klpt_cmd
 check "same bytes" cmp "$KLPT_MODULES/klpt_cmdline.ko" $B/klpt_cmdline.ko
 check_eq "no temporary file left" "klpt_cmdline.ko" "$(ls -A $B)"
 check "install again replaces it" klpctl install "$KLPT_MODULES/klpt_cmdline.ko"
-check_match "--json install" "^\{\"patch\":\"klpt_version\",\"path\":\"$Bre/klpt_version\\.ko\"\}\$" \
+check_match "--json install" "^\{\"patch\":\"klpt_version\",\"path\":\"$Bre/klpt_version\\.ko\",\"kernel_release\":\"$(re_quote "$(uname -r)")\"\}\$" \
 	"$(klpctl --json install "$KLPT_MODULES/klpt_version.ko")"
 out=$(klpctl install "$KLPT_MODULES/klpt_plain.ko" 2>&1)
 check_eq "a module without livepatch=Y is refused: exit 4" 4 "$?"
@@ -180,6 +180,47 @@ check_eq "uninstall of nothing: exit 3" 3 "$?"
 klpctl uninstall ../etc >/dev/null 2>&1
 check_eq "uninstall of an invalid name: exit 2" 2 "$?"
 check "uninstall klpt_version" klpctl uninstall klpt_version
+
+# --- compressed modules: install keeps the suffix, Load finds the name
+# (python3's lzma: the guest has no xz tool; klpd reads it through libkmod)
+python3 -c 'import lzma, sys; open(sys.argv[2], "wb").write(lzma.compress(open(sys.argv[1], "rb").read(), check=lzma.CHECK_CRC32))' \
+	"$KLPT_MODULES/klpt_version.ko" /tmp/klpt_version.ko.xz
+check "install a .ko.xz" klpctl install /tmp/klpt_version.ko.xz
+check_eq "installed as .ko.xz, alone" "klpt_version.ko.xz" "$(ls -A $B)"
+check_match "inventory: installed for this kernel, not loaded" \
+	"^klpt_version +$(re_quote "$(uname -r)")\* +- +$Bre/klpt_version\.ko\.xz\$" "$(klpctl --no-legend inventory)"
+check_match "inventory --names" "^klpt_version\$" "$(klpctl inventory --names)"
+check "load klpt_version by name: the .ko.xz" klpctl load klpt_version --wait --timeout 60s
+check_eq "its source is the .ko.xz" "$B/klpt_version.ko.xz" "$(klpctl --json show klpt_version | jq -r .source)"
+check_eq "inventory --json: loaded and applied" "true applied" \
+	"$(klpctl --json inventory | jq -r '.modules[] | select(.name == "klpt_version") | "\(.loaded) \(.state)"')"
+out=$(klpctl install "$KLPT_MODULES/klpt_version.ko")
+check_eq "the .ko installed over it replaces the .ko.xz" "klpt_version.ko" "$(ls -A $B)"
+check_match "... and says so" "Removed $Bre/klpt_version\.ko\.xz" "$out"
+check "uninstall" klpctl uninstall klpt_version
+check_eq "nothing left" "" "$(ls -A $B)"
+
+# --- install --kernel: staged for the kernel the host boots next. A copy
+# whose vermagic names another release (same length: the modinfo stays valid)
+rel=$(uname -r)
+next=9${rel:1}
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(d.replace(b"vermagic=" + sys.argv[3].encode(), b"vermagic=" + sys.argv[4].encode()))' \
+	"$KLPT_MODULES/klpt_cmdline.ko" /tmp/klpt_cmdline.ko "$rel" "$next"
+out=$(klpctl install /tmp/klpt_cmdline.ko 2>&1)
+check_eq "a module for another kernel, without --kernel: exit 4" 4 "$?"
+check_match "... pointing at --kernel" "built for another kernel .*--kernel KVER" "$out"
+check "install --kernel $next" klpctl install --kernel "$next" /tmp/klpt_cmdline.ko
+check "... into $P/$next/" test -f "$P/$next/klpt_cmdline.ko"
+check_match "inventory: for $next, not for this kernel" "^klpt_cmdline +$(re_quote "$next") +- +$(re_quote "$P/$next")/klpt_cmdline\.ko\$" \
+	"$(klpctl --no-legend inventory)"
+out=$(klpctl load klpt_cmdline 2>&1)
+check_eq "load by name does not take another kernel's file: exit 3" 3 "$?"
+out=$(klpctl install --kernel "$next" "$KLPT_MODULES/klpt_cmdline.ko" 2>&1)
+check_eq "install --kernel of a module for this kernel: exit 4" 4 "$?"
+check_match "... saying which kernel was asked for" "asked for $(re_quote "$next")" "$out"
+check "uninstall --kernel $next" klpctl uninstall --kernel "$next" klpt_cmdline
+check_fails "... removed" test -e "$P/$next/klpt_cmdline.ko"
+rm -rf "${P:?}/$next" /tmp/klpt_cmdline.ko /tmp/klpt_version.ko.xz
 
 systemctl stop klpd
 cleanup_modules

@@ -46,8 +46,12 @@ pid=$(systemctl show -P MainPID klpd)
 before=$(snapshot)
 
 # --- names and paths
-load_refused "nonexistent name" $E.BadSource "No module 'klpt_nonexistent' in the patch directories" \
+load_refused "nonexistent name" $E.NoSuchPatch \
+	"No module 'klpt_nonexistent' in the patch directories \\(tried $P/$RELre/klpt_nonexistent\\.ko\\[\\.xz\\|\\.zst\\|\\.gz\\], $P/klpt_nonexistent\\.ko" \
 	klpt_nonexistent
+out=$(klpctl load klpt_nonexistent 2>&1)
+check_eq "klpctl load of a name installed nowhere: exit 3 (klpctl(1))" 3 "$?"
+check_match "... naming the directory, not <dir>" "^klpctl: load failed: No module 'klpt_nonexistent' .*tried $P/" "$out"
 load_refused "path outside the patch directories" $E.BadSource \
 	"'$KLPT_MODULES/klpt_cmdline.ko' is not inside a configured patch directory" \
 	"$KLPT_MODULES/klpt_cmdline.ko"

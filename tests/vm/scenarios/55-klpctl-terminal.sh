@@ -12,6 +12,9 @@ printf '[Policy]\nStallTimeout=4s\nOnStall=force\nForceAfter=6s\nUnloadDelay=1h\
 install -m 0644 "$KLPT_MODULES/klpt_busy_patch.ko" "$KLPT_MODULES/klpt_cmdline.ko" /var/lib/klpd/patches/
 check "systemctl start klpd" systemctl start klpd
 esc=$'\033'
+# klpctl pages long text at a terminal: these checks read what it prints
+# itself (the pager has its own check below)
+export KLPCTL_PAGER=
 
 # on_tty OUT CMD: run CMD on a pty, its output (stdout and stderr) to OUT.
 on_tty() {
@@ -60,6 +63,16 @@ on_tty /tmp/55-opt.out TERM=xterm klpctl --no-color status
 check_eq "--no-color: no escape sequence" 0 "$(grep -c "$esc" /tmp/55-opt.out)"
 TERM=xterm klpctl status >/tmp/55-pipe.out 2>&1
 check_eq "into a file: no escape sequence" 0 "$(grep -c "$esc" /tmp/55-pipe.out)"
+
+# --- the pager: status at a terminal goes through it, with its colour
+rm -f /tmp/55-paged.out
+on_tty /tmp/55-tty.out TERM=xterm KLPCTL_PAGER="'cat >/tmp/55-paged.out'" klpctl status
+check_match "status at a terminal goes through \$KLPCTL_PAGER, colour kept" \
+	"klpt_busy_patch +${esc}\\[32mapplied" "$(cat /tmp/55-paged.out 2>&1)"
+rm -f /tmp/55-paged.out
+on_tty /tmp/55-tty.out TERM=xterm KLPCTL_PAGER="'cat >/tmp/55-paged.out'" klpctl --no-pager status
+check_fails "--no-pager: no pager" test -e /tmp/55-paged.out
+check_match "... the status on the terminal itself" "klpt_busy_patch" "$(cat /tmp/55-tty.out)"
 on_tty /tmp/55-err.out TERM=xterm klpctl show no_such_patch
 check_match "error on a tty: the prefix in red" "^${esc}\\[31mklpctl:${esc}\\[0m no livepatch module" \
 	"$(cat /tmp/55-err.out)"
