@@ -497,13 +497,10 @@ static const char *comment_hint(const char *v)
 	return "";
 }
 
-/* inih's handler. What it passes is the reader's stand-in: the section,
- * key and value are the parser's. A key set again replaces the value, as in
- * systemd; PatchDirectories= appends. */
-static int on_key(void *userdata, const char *unused_section, const char *unused_name,
-		  const char *unused_value)
+/* The assignment the reader found. A key set again replaces the value, as
+ * in systemd; PatchDirectories= appends. */
+static void assign(struct parser *p)
 {
-	struct parser *p = userdata;
 	struct config *c = p->config;
 	const char *section = p->section, *name = p->key, *value = p->value;
 	const struct key *k;
@@ -511,15 +508,13 @@ static int on_key(void *userdata, const char *unused_section, const char *unused
 	void *dest;
 	int r;
 
-	if (!name)
-		return 0;
 	if (!p->section_ok)
-		return 1; /* the section's header is wrong, and said so */
+		return; /* the section's header is wrong, and said so */
 	if (!section) {
 		add_error(p, p->at, "key '%s' outside of a section: put it under [Daemon], "
 				    "[Policy] or [Patch:GLOB]",
 			  name);
-		return 0;
+		return;
 	}
 
 	k = find_key(name);
@@ -531,13 +526,13 @@ static int on_key(void *userdata, const char *unused_section, const char *unused
 				  name, section, hint);
 		else
 			add_error(p, p->at, "unknown key '%s' in section '%s'", name, section);
-		return 0;
+		return;
 	}
 	if ((k->section == SECTION_DAEMON) != streq(section, "Daemon")) {
 		add_error(p, p->at, "key '%s' does not belong in section '%s': it goes in %s", name,
 			  section,
 			  k->section == SECTION_DAEMON ? "[Daemon]" : "[Policy] or [Patch:GLOB]");
-		return 0;
+		return;
 	}
 
 	if (k->kind == VALUE_DIRS) {
@@ -550,7 +545,7 @@ static int on_key(void *userdata, const char *unused_section, const char *unused
 					    "be %s%s",
 				  name, section, (int)n_bad, bad, value, value_expected(k->kind),
 				  comment_hint(value));
-			return 0;
+			return;
 		}
 	} else {
 		if (k->section == SECTION_DAEMON) {
@@ -567,7 +562,7 @@ static int on_key(void *userdata, const char *unused_section, const char *unused
 		if (r == -EINVAL) {
 			add_error(p, p->at, "key '%s' in section '%s': value '%s' must be %s%s", name,
 				  section, value, value_expected(k->kind), comment_hint(value));
-			return 0;
+			return;
 		}
 		if (r >= 0) {
 			*where = here(p);
@@ -575,10 +570,20 @@ static int on_key(void *userdata, const char *unused_section, const char *unused
 				p->section_override->set |= 1u << k->index;
 		}
 	}
-	if (r < 0) {
+	if (r < 0)
 		p->oom = true;
-		return 0;
-	}
+}
+
+/* inih's handler. What it passes is the reader's stand-in: the section,
+ * key and value are the parser's. Always 1: the errors are the parser's
+ * too, and an inih built to stop at the first one would drop the rest. */
+static int on_key(void *userdata, const char *unused_section, const char *unused_name,
+		  const char *unused_value)
+{
+	struct parser *p = userdata;
+
+	if (p->key)
+		assign(p);
 	return 1;
 }
 
@@ -871,7 +876,7 @@ int config_parse_buffer(struct config *c, const char *name, const char *buf, siz
 			p.oom = true;
 		else if (r == -1)
 			add_error(&p, 0, "cannot read the file");
-		/* on_key() said why it returned 0 */
+		/* inih finds no error in the stand-ins */
 		else if (r > 0 && p.n_errors == 0 && !p.oom)
 			add_error(&p, 0, "cannot parse the file");
 	}
