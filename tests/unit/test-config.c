@@ -451,9 +451,11 @@ static void test_load_files(void **state)
 	snprintf(path, sizeof(path), "%s/klpd.conf", dir);
 	snprintf(dropins, sizeof(dropins), "%s/klpd.conf.d", dir);
 
-	/* nothing at all: the defaults */
+	/* nothing at all: the defaults, and no file read (klpd --check-config
+	 * says so) */
 	assert_int_equal(config_load(path, &c, &error), 0);
 	assert_int_equal(c.policy.on_stall, ON_STALL_REVERT);
+	assert_int_equal(c.n_sources, 0);
 	config_done(&c);
 
 	/* a file without drop-in directory */
@@ -466,6 +468,8 @@ static void test_load_files(void **state)
 	write_file(path, "[Policy]\nOnStall=wait\n");
 	assert_int_equal(config_load(path, &c, &error), 0);
 	assert_int_equal(c.policy.on_stall, ON_STALL_WAIT);
+	assert_int_equal(c.n_sources, 1);
+	assert_string_equal(c.sources[0], path);
 	config_done(&c);
 
 	write_file(path, "[Policy]\nOnStall=wait\nUnloadDelay=10s\n[Patch:a*]\nAllowPin=no\n");

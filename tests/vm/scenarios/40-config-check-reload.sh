@@ -20,6 +20,10 @@ check_eq "--check-config of a bad file: exit 1" 1 "$?"
 check_match "... file:line: key, section, value, what is accepted" \
 	"^/tmp/bad.conf:2: key 'OnStall' in section 'Policy': value 'sometimes' must be one of wait, revert, force$" "$out"
 check_match "... and every error, not only the first" "^/tmp/bad.conf:4: section 'Patch:a.b': glob 'a.b'" "$out"
+out=$(KLPD_CONFIG_FILE=/nonexistent/klpd.conf klpd --check-config 2>&1)
+check_eq "--check-config without any file: exit 0" 0 "$?"
+check_match "... saying that the built-in defaults apply" \
+	"^/nonexistent/klpd.conf: no such file, and no drop-ins: the built-in defaults apply$" "$out"
 out=$(klpd --check-config /nonexistent/klpd.conf 2>&1)
 check_eq "--check-config of a missing file: exit 1" 1 "$?"
 check_match "... saying so" "/nonexistent/klpd.conf: cannot open" "$out"
