@@ -27,7 +27,9 @@ static void help(void)
 	       "  -d --debug      Log debug messages\n"
 	       "     --check-config [FILE]\n"
 	       "                  Check FILE and the drop-ins in FILE.d/, then exit:\n"
-	       "                  0 valid, 1 not (FILE: %s and all its drop-ins)\n"
+	       "                  0 valid, 1 not (FILE: %s;\n"
+	       "                  without FILE also the drop-ins in\n"
+	       "                  %s/ and %s/)\n"
 	       "     --dump-config [PATCH]\n"
 	       "                  Show the configuration in force, each value with the\n"
 	       "                  file and line that set it; with PATCH, the policy\n"
@@ -35,7 +37,7 @@ static void help(void)
 	       "\n"
 	       "Signals: SIGHUP reloads (configuration and a full rescan), SIGTERM and\n"
 	       "SIGINT stop klpd. Stopping never disables or unloads a patch.\n",
-	       KLPD_CONFIG_FILE);
+	       KLPD_CONFIG_FILE, KLPD_RUNTIME_DROPIN_DIR, KLPD_VENDOR_DROPIN_DIR);
 }
 
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
