@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "conf.h"
 #include "duration.h"
@@ -50,8 +51,11 @@ int config_init_defaults(struct config *c)
 		.policy = policy_defaults,
 	};
 	c->patch_dirs = calloc(2, sizeof(char *));
-	if (!c->patch_dirs)
+	c->patch_dirs_where = calloc(1, sizeof(*c->patch_dirs_where));
+	if (!c->patch_dirs || !c->patch_dirs_where) {
+		config_done(c);
 		return -ENOMEM;
+	}
 	c->patch_dirs[0] = strdup(KLPD_DEFAULT_PATCH_DIR);
 	if (!c->patch_dirs[0]) {
 		config_done(c);
@@ -67,6 +71,10 @@ void config_done(struct config *c)
 	for (size_t i = 0; i < c->n_overrides; i++)
 		free(c->overrides[i].glob);
 	free(c->overrides);
+	for (size_t i = 0; i < c->n_sources; i++)
+		free(c->sources[i]);
+	free(c->sources);
+	free(c->patch_dirs_where);
 	*c = (struct config){};
 }
 
@@ -74,21 +82,27 @@ void config_done(struct config *c)
 
 struct parser {
 	struct config *config;
-	const char *name; /* file name for messages */
+	const char *name;   /* file name for messages */
+	const char *source; /* the same, as kept in config->sources */
 
 	/* the reader's position in the buffer */
 	const char *buf;
 	size_t len, pos;
-	unsigned line;
+	unsigned line; /* physical lines read so far */
+	unsigned at;   /* the first line of the logical line: errors name it */
 
-	/* The section the reader saw last: inih truncates names it finds too
-	 * long, so the reader checks them and tells the handler what is valid. */
+	/* The logical line: physical ones joined where one ends in a backslash. */
+	char *text;
+	size_t text_size;
+
+	/* What the reader found, for on_key(). inih only calls it: it sees a
+	 * short stand-in for each assignment, so that its line buffer (200
+	 * bytes in Debian's build) and its 50-byte section names limit
+	 * nothing. */
+	char *section; /* the current section's name, NULL before the first */
 	bool section_ok;
 	struct patch_override *section_override; /* NULL for [Daemon]/[Policy] */
-
-	/* "section\nkey" of every key set in this file, to refuse duplicates */
-	char **seen;
-	size_t n_seen;
+	const char *key, *value;                  /* in TEXT */
 
 	/* errors so far, in line order */
 	char **errors;
@@ -99,9 +113,8 @@ struct parser {
 
 static void parser_done(struct parser *p)
 {
-	for (size_t i = 0; i < p->n_seen; i++)
-		free(p->seen[i]);
-	free(p->seen);
+	free(p->text);
+	free(p->section);
 	for (size_t i = 0; i < p->n_errors; i++)
 		free(p->errors[i]);
 	free(p->errors);
@@ -158,7 +171,7 @@ static void add_error(struct parser *p, unsigned line, const char *fmt, ...)
 		p->oom = true;
 		return;
 	}
-	/* keep line order: inih's own syntax errors are added at the end */
+	/* keep line order */
 	for (at = p->n_errors; at > 0 && p->error_lines[at - 1] > line; at--) {
 		p->errors[at] = p->errors[at - 1];
 		p->error_lines[at] = p->error_lines[at - 1];
@@ -166,14 +179,6 @@ static void add_error(struct parser *p, unsigned line, const char *fmt, ...)
 	p->errors[at] = full;
 	p->error_lines[at] = line;
 	p->n_errors++;
-}
-
-static bool has_error_at(const struct parser *p, unsigned line)
-{
-	for (size_t i = 0; i < p->n_errors; i++)
-		if (p->error_lines[i] == line)
-			return true;
-	return false;
 }
 
 /* --- values */
@@ -225,46 +230,95 @@ static int normalize_dir(const char *v, size_t n, char **ret)
 	return 0;
 }
 
-static int parse_dirs(const char *v, char ***ret)
+/* Where the value being parsed was set. */
+static struct config_where here(const struct parser *p)
 {
-	_cleanup_strv_free_ char **l = NULL;
-	size_t n = 0;
+	return (struct config_where){ .file = p->source, .line = p->at };
+}
 
-	for (const char *c = v;;) {
-		char **nl;
+/* PatchDirectories=, systemd's way with lists: each assignment appends its
+ * directories (one listed already is not added again), an empty one empties
+ * the list, and the first one replaces the built-in default. On a bad entry
+ * nothing changes, and *BAD (N_BAD bytes) in V is that entry. */
+static int assign_dirs(struct parser *p, const char *v, const char **bad, size_t *n_bad)
+{
+	struct config *c = p->config;
+	struct config_where *dw = &c->daemon_where[DAEMON_PATCH_DIRECTORIES];
+	_cleanup_strv_free_ char **add = NULL;
+	size_t n = 0, n_add = 0;
+	char **l;
+	struct config_where *w;
+
+	for (const char *e = v;;) {
 		size_t len;
+		char **nl;
 		int r;
 
-		c += strspn(c, " \t");
-		if (!*c)
+		e += strspn(e, " \t");
+		if (!*e)
 			break;
-		len = strcspn(c, " \t");
-		nl = realloc(l, (n + 2) * sizeof(char *));
+		len = strcspn(e, " \t");
+		nl = realloc(add, (n_add + 2) * sizeof(char *));
 		if (!nl)
 			return -ENOMEM;
-		l = nl;
-		l[n] = NULL;
-		r = normalize_dir(c, len, &l[n]);
+		add = nl;
+		add[n_add] = NULL;
+		r = normalize_dir(e, len, &add[n_add]);
+		if (r == -EINVAL) {
+			*bad = e;
+			*n_bad = len;
+		}
 		if (r < 0)
 			return r;
-		l[++n] = NULL;
-		c += len;
+		add[++n_add] = NULL;
+		e += len;
 	}
-	if (n == 0)
-		return -EINVAL;
-	*ret = TAKE_PTR(l);
+
+	if (!dw->file || n_add == 0) {
+		strv_free(c->patch_dirs);
+		c->patch_dirs = calloc(1, sizeof(char *));
+		if (!c->patch_dirs)
+			return -ENOMEM;
+	}
+	while (c->patch_dirs[n])
+		n++;
+	l = realloc(c->patch_dirs, (n + n_add + 1) * sizeof(char *));
+	if (!l)
+		return -ENOMEM;
+	c->patch_dirs = l;
+	w = realloc(c->patch_dirs_where, (n + n_add + 1) * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	c->patch_dirs_where = w;
+	for (size_t i = 0; i < n_add; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = streq(l[j], add[i]);
+		if (dup)
+			continue;
+		w[n] = here(p);
+		l[n++] = TAKE_PTR(add[i]);
+	}
+	l[n] = NULL;
+	/* the duplicates: strv_free() would stop at the first entry taken */
+	for (size_t i = 0; i < n_add; i++) {
+		free(add[i]);
+		add[i] = NULL;
+	}
+	*dw = here(p);
 	return 0;
 }
 
 /* A glob over module names: [A-Za-z0-9_-] and the fnmatch(3) operators
- * '*' and '?'. No brackets: the section header ends at the first ']'.
- * '-' becomes '_', as in module names. */
+ * '*' and '?'. No brackets: a module name has none to match. '-' becomes
+ * '_', as in module names. -ENAMETOOLONG when no module name would fit. */
 static int glob_normalize(const char *g, char **ret)
 {
 	_cleanup_free_ char *out = NULL;
 	size_t n = strlen(g);
 
-	if (n == 0 || n >= KLP_MODULE_NAME_MAX)
+	if (n == 0)
 		return -EINVAL;
 	out = strdup(g);
 	if (!out)
@@ -275,6 +329,8 @@ static int glob_normalize(const char *g, char **ret)
 		else if (*c != '*' && *c != '?' && *c != '_' && !isalnum((unsigned char)*c))
 			return -EINVAL;
 	}
+	if (n >= KLP_MODULE_NAME_MAX)
+		return -ENAMETOOLONG;
 	*ret = TAKE_PTR(out);
 	return 0;
 }
@@ -300,32 +356,32 @@ struct key {
 	const char *name;
 	enum section_kind section;
 	enum value_kind kind;
-	unsigned policy_bit; /* POLICY_KEY_*, for [Policy] keys */
-	size_t offset;       /* in struct config, or in struct policy_settings */
+	unsigned index; /* DAEMON_* or POLICY_*: in the where arrays */
+	size_t offset;  /* in struct config, or in struct policy_settings */
 };
 
-#define CONFIG_KEY(n, k, field) { n, SECTION_DAEMON, k, 0, offsetof(struct config, field) }
-#define POLICY_KEY(n, k, bit, field) { n, SECTION_POLICY, k, bit, offsetof(struct policy_settings, field) }
+#define CONFIG_KEY(n, k, i, field) { n, SECTION_DAEMON, k, i, offsetof(struct config, field) }
+#define POLICY_KEY(n, k, i, field) { n, SECTION_POLICY, k, i, offsetof(struct policy_settings, field) }
 
+/* In the order klpd --dump-config writes them. */
 static const struct key keys[] = {
-	CONFIG_KEY("PatchDirectories", VALUE_DIRS, patch_dirs),
-	CONFIG_KEY("LoadAtBoot", VALUE_BOOL, load_at_boot),
-	CONFIG_KEY("MetricsFile", VALUE_PATH_OR_EMPTY, metrics_file),
-	CONFIG_KEY("MetricsRefresh", VALUE_DURATION_1S, metrics_refresh_usec),
-	POLICY_KEY("StallTimeout", VALUE_DURATION_POSITIVE, POLICY_KEY_STALL_TIMEOUT,
-		   stall_timeout_usec),
-	POLICY_KEY("OnStall", VALUE_ON_STALL, POLICY_KEY_ON_STALL, on_stall),
-	POLICY_KEY("ForceAfter", VALUE_DURATION, POLICY_KEY_FORCE_AFTER, force_after_usec),
-	POLICY_KEY("AutoUnload", VALUE_BOOL, POLICY_KEY_AUTO_UNLOAD, auto_unload),
-	POLICY_KEY("UnloadDelay", VALUE_DURATION, POLICY_KEY_UNLOAD_DELAY, unload_delay_usec),
-	POLICY_KEY("AllowPin", VALUE_BOOL, POLICY_KEY_ALLOW_PIN, allow_pin),
+	CONFIG_KEY("PatchDirectories", VALUE_DIRS, DAEMON_PATCH_DIRECTORIES, patch_dirs),
+	CONFIG_KEY("LoadAtBoot", VALUE_BOOL, DAEMON_LOAD_AT_BOOT, load_at_boot),
+	CONFIG_KEY("MetricsFile", VALUE_PATH_OR_EMPTY, DAEMON_METRICS_FILE, metrics_file),
+	CONFIG_KEY("MetricsRefresh", VALUE_DURATION_1S, DAEMON_METRICS_REFRESH, metrics_refresh_usec),
+	POLICY_KEY("StallTimeout", VALUE_DURATION_POSITIVE, POLICY_STALL_TIMEOUT, stall_timeout_usec),
+	POLICY_KEY("OnStall", VALUE_ON_STALL, POLICY_ON_STALL, on_stall),
+	POLICY_KEY("ForceAfter", VALUE_DURATION, POLICY_FORCE_AFTER, force_after_usec),
+	POLICY_KEY("AllowPin", VALUE_BOOL, POLICY_ALLOW_PIN, allow_pin),
+	POLICY_KEY("AutoUnload", VALUE_BOOL, POLICY_AUTO_UNLOAD, auto_unload),
+	POLICY_KEY("UnloadDelay", VALUE_DURATION, POLICY_UNLOAD_DELAY, unload_delay_usec),
 };
 
 static const char *value_expected(enum value_kind k)
 {
 	switch (k) {
 	case VALUE_DIRS:
-		return "one or more absolute directories separated by spaces";
+		return "an absolute directory without '.', '..' or empty components";
 	case VALUE_BOOL:
 		return "a boolean (yes or no)";
 	case VALUE_PATH_OR_EMPTY:
@@ -342,25 +398,39 @@ static const char *value_expected(enum value_kind k)
 	return "valid";
 }
 
-/* Parse V as kind K into DEST (a field of the matching type). */
+/* The size of a field of kind K. */
+static size_t value_size(enum value_kind k)
+{
+	switch (k) {
+	case VALUE_DIRS:
+	case VALUE_PATH_OR_EMPTY:
+		return sizeof(char *);
+	case VALUE_BOOL:
+		return sizeof(bool);
+	case VALUE_DURATION:
+	case VALUE_DURATION_POSITIVE:
+	case VALUE_DURATION_1S:
+		return sizeof(uint64_t);
+	case VALUE_ON_STALL:
+		return sizeof(enum on_stall);
+	}
+	return 0;
+}
+
+/* Parse V as kind K (not VALUE_DIRS) into DEST (a field of the matching
+ * type). */
 static int parse_value(enum value_kind k, const char *v, void *dest)
 {
 	union {
 		bool b;
 		uint64_t u;
-		char **l;
 		char *s;
 	} out = {};
 	int r = -EINVAL;
 
 	switch (k) {
 	case VALUE_DIRS:
-		r = parse_dirs(v, &out.l);
-		if (r < 0)
-			return r;
-		strv_free(*(char ***)dest);
-		*(char ***)dest = out.l;
-		return 0;
+		return -EINVAL;
 	case VALUE_BOOL:
 		r = parse_bool(v, &out.b);
 		if (r < 0)
@@ -385,7 +455,7 @@ static int parse_value(enum value_kind k, const char *v, void *dest)
 	case VALUE_DURATION_1S:
 		r = duration_parse(v, &out.u);
 		if (r < 0)
-			return r;
+			return -EINVAL;
 		if ((k == VALUE_DURATION_POSITIVE && out.u == 0) ||
 		    (k == VALUE_DURATION_1S && out.u < USEC_PER_SEC))
 			return -EINVAL;
@@ -418,95 +488,106 @@ static const char *suggest_key(const char *name)
 	return NULL;
 }
 
-/* Remember SECTION/KEY; false when this file set it already. */
-static int mark_seen(struct parser *p, const char *section, const char *key)
+/* A value that holds " #" was likely meant to end in a comment. */
+static const char *comment_hint(const char *v)
 {
-	_cleanup_free_ char *id = NULL;
-	char **l;
-
-	if (asprintf(&id, "%s\n%s", section, key) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < p->n_seen; i++)
-		if (streq(p->seen[i], id))
-			return 0;
-	l = realloc(p->seen, (p->n_seen + 1) * sizeof(*l));
-	if (!l)
-		return -ENOMEM;
-	p->seen = l;
-	p->seen[p->n_seen++] = TAKE_PTR(id);
-	return 1;
+	for (const char *c = v; *c; c++)
+		if (*c == '#' && c > v && (c[-1] == ' ' || c[-1] == '\t'))
+			return " ('#' starts a comment only at the start of a line)";
+	return "";
 }
 
-static int on_key(void *userdata, const char *section, const char *name, const char *value)
+/* The assignment the reader found. A key set again replaces the value, as
+ * in systemd; PatchDirectories= appends. */
+static void assign(struct parser *p)
 {
-	struct parser *p = userdata;
 	struct config *c = p->config;
+	const char *section = p->section, *name = p->key, *value = p->value;
 	const struct key *k;
-	bool is_daemon = streq(section, "Daemon");
+	struct config_where *where;
 	void *dest;
 	int r;
 
-	if (!*section) {
-		add_error(p, p->line, "key '%s' outside of a section: put it under [Daemon], "
-				      "[Policy] or [Patch:GLOB]",
-			  name);
-		return 0;
-	}
 	if (!p->section_ok)
-		return 1; /* the section's header is wrong, and said so */
+		return; /* the section's header is wrong, and said so */
+	if (!section) {
+		add_error(p, p->at, "key '%s' outside of a section: put it under [Daemon], "
+				    "[Policy] or [Patch:GLOB]",
+			  name);
+		return;
+	}
 
 	k = find_key(name);
 	if (!k) {
 		const char *hint = suggest_key(name);
 
 		if (hint)
-			add_error(p, p->line, "unknown key '%s' in section '%s' (did you mean '%s'?)",
+			add_error(p, p->at, "unknown key '%s' in section '%s' (did you mean '%s'?)",
 				  name, section, hint);
 		else
-			add_error(p, p->line, "unknown key '%s' in section '%s'", name, section);
-		return 0;
+			add_error(p, p->at, "unknown key '%s' in section '%s'", name, section);
+		return;
 	}
-	if ((k->section == SECTION_DAEMON) != is_daemon) {
-		add_error(p, p->line, "key '%s' does not belong in section '%s': it goes in %s", name,
+	if ((k->section == SECTION_DAEMON) != streq(section, "Daemon")) {
+		add_error(p, p->at, "key '%s' does not belong in section '%s': it goes in %s", name,
 			  section,
 			  k->section == SECTION_DAEMON ? "[Daemon]" : "[Policy] or [Patch:GLOB]");
-		return 0;
+		return;
 	}
 
-	r = mark_seen(p, section, name);
-	if (r < 0) {
+	if (k->kind == VALUE_DIRS) {
+		const char *bad = NULL;
+		size_t n_bad = 0;
+
+		r = assign_dirs(p, value, &bad, &n_bad);
+		if (r == -EINVAL) {
+			add_error(p, p->at, "key '%s' in section '%s': entry '%.*s' of value '%s' must "
+					    "be %s%s",
+				  name, section, (int)n_bad, bad, value, value_expected(k->kind),
+				  comment_hint(value));
+			return;
+		}
+	} else {
+		if (k->section == SECTION_DAEMON) {
+			dest = (char *)c + k->offset;
+			where = &c->daemon_where[k->index];
+		} else if (p->section_override) {
+			dest = (char *)&p->section_override->settings + k->offset;
+			where = &p->section_override->where[k->index];
+		} else {
+			dest = (char *)&c->policy + k->offset;
+			where = &c->policy_where[k->index];
+		}
+		r = parse_value(k->kind, value, dest);
+		if (r == -EINVAL) {
+			add_error(p, p->at, "key '%s' in section '%s': value '%s' must be %s%s", name,
+				  section, value, value_expected(k->kind), comment_hint(value));
+			return;
+		}
+		if (r >= 0) {
+			*where = here(p);
+			if (p->section_override)
+				p->section_override->set |= 1u << k->index;
+		}
+	}
+	if (r < 0)
 		p->oom = true;
-		return 0;
-	}
-	if (r == 0) {
-		add_error(p, p->line, "key '%s' in section '%s' is set twice in this file", name,
-			  section);
-		return 0;
-	}
+}
 
-	if (k->section == SECTION_DAEMON)
-		dest = (char *)c + k->offset;
-	else if (p->section_override)
-		dest = (char *)&p->section_override->settings + k->offset;
-	else
-		dest = (char *)&c->policy + k->offset;
+/* inih's handler. What it passes is the reader's stand-in: the section,
+ * key and value are the parser's. Always 1: the errors are the parser's
+ * too, and an inih built to stop at the first one would drop the rest. */
+static int on_key(void *userdata, const char *unused_section, const char *unused_name,
+		  const char *unused_value)
+{
+	struct parser *p = userdata;
 
-	r = parse_value(k->kind, value, dest);
-	if (r == -ENOMEM) {
-		p->oom = true;
-		return 0;
-	}
-	if (r < 0) {
-		add_error(p, p->line, "key '%s' in section '%s': value '%s' must be %s", name,
-			  section, value, value_expected(k->kind));
-		return 0;
-	}
-	if (p->section_override)
-		p->section_override->set |= k->policy_bit;
+	if (p->key)
+		assign(p);
 	return 1;
 }
 
-/* --- sections, seen by the reader */
+/* --- sections and lines, seen by the reader */
 
 static struct patch_override *find_override(struct config *c, const char *glob)
 {
@@ -516,34 +597,28 @@ static struct patch_override *find_override(struct config *c, const char *glob)
 	return NULL;
 }
 
-/* inih keeps at most 49 characters of a section name. */
-#define SECTION_NAME_MAX 49
-
 static void on_section(struct parser *p, const char *name, size_t n)
 {
-	_cleanup_free_ char *s = strndup(name, n);
 	_cleanup_free_ char *glob = NULL;
 	struct patch_override *o;
+	const char *s;
 	int r;
 
+	free(p->section);
+	p->section = strndup(name, n);
 	p->section_ok = false;
 	p->section_override = NULL;
-	if (!s) {
+	if (!p->section) {
 		p->oom = true;
 		return;
 	}
-	if (n > SECTION_NAME_MAX) {
-		add_error(p, p->line, "section name '%s' is too long (at most %d characters)", s,
-			  SECTION_NAME_MAX);
-		return;
-	}
+	s = p->section;
 	if (streq(s, "Daemon") || streq(s, "Policy")) {
 		p->section_ok = true;
 		return;
 	}
 	if (strncmp(s, "Patch:", 6) != 0) {
-		add_error(p, p->line,
-			  "unknown section '%s' (expected Daemon, Policy or Patch:GLOB)", s);
+		add_error(p, p->at, "unknown section '%s' (expected Daemon, Policy or Patch:GLOB)", s);
 		return;
 	}
 	r = glob_normalize(s + 6, &glob);
@@ -551,8 +626,14 @@ static void on_section(struct parser *p, const char *name, size_t n)
 		p->oom = true;
 		return;
 	}
+	if (r == -ENAMETOOLONG) {
+		add_error(p, p->at, "section '%s': glob '%s' is longer than a module name (at most %d "
+				    "characters)",
+			  s, s + 6, KLP_MODULE_NAME_MAX - 1);
+		return;
+	}
 	if (r < 0) {
-		add_error(p, p->line,
+		add_error(p, p->at,
 			  "section '%s': glob '%s' must be a pattern over module names made of "
 			  "letters, digits, '_', '-', '*' and '?'",
 			  s, s + 6);
@@ -570,7 +651,7 @@ static void on_section(struct parser *p, const char *name, size_t n)
 		}
 		p->config->overrides = l;
 		o = &l[p->config->n_overrides++];
-		*o = (struct patch_override){ .glob = TAKE_PTR(glob) };
+		*o = (struct patch_override){ .glob = TAKE_PTR(glob), .header = here(p) };
 	}
 	p->section_override = o;
 	p->section_ok = true;
@@ -578,77 +659,187 @@ static void on_section(struct parser *p, const char *name, size_t n)
 
 static void syntax_error(struct parser *p)
 {
-	add_error(p, p->line, "syntax error: expected [Section], Key=Value or a comment (# or ;)");
+	add_error(p, p->at, "syntax error: expected [Section], Key=Value or a comment (# or ;)");
 }
 
-/* Whether inih finds "Key=Value" (or "Key:Value") in the line: a separator
- * before any inline comment (" ;"). inih itself reports only the first
- * line it could not parse; this finds them all. */
-static bool has_separator(const char *s, const char *e)
+static bool is_blank(char c)
 {
-	for (const char *c = s; c < e; c++) {
-		if (*c == '=' || *c == ':')
-			return true;
-		if (*c == ';' && c > s && (c[-1] == ' ' || c[-1] == '\t'))
-			return false;
-	}
-	return false;
+	return c == ' ' || c == '\t';
 }
 
-/* inih's fgets-like reader over the buffer. It counts lines (so that the
- * handler knows where it is), refuses lines too long for inih's buffer
- * instead of letting it split them, drops leading blanks (no continuation
- * lines: a stray indent is an error, not a silent append) and looks at
- * section headers before inih truncates them. */
+/* "[NAME]": the header ends at its last ']' (a glob with brackets is shown
+ * whole), before a comment after it (a blank, then '#' or ';'). */
+static void header(struct parser *p, const char *s)
+{
+	const char *close = NULL;
+
+	for (const char *c = s + 1; *c; c++) {
+		if ((*c == '#' || *c == ';') && is_blank(c[-1]))
+			break;
+		if (*c == ']')
+			close = c;
+	}
+	if (close) {
+		on_section(p, s + 1, (size_t)(close - s - 1));
+		return;
+	}
+	syntax_error(p);
+	/* the keys that follow belong to no section that was said */
+	p->section_ok = false;
+	p->section_override = NULL;
+}
+
+/* "KEY=VALUE" or "KEY:VALUE", as inih reads them: the separator is the first
+ * '=' or ':', the value ends at a ';' after a blank (a comment), blanks
+ * around both are dropped. Splits S in place; false when there is no
+ * separator before a comment. */
+static bool assignment(char *s, char **ret_key, char **ret_value)
+{
+	char *sep = NULL, *v, *e;
+
+	for (char *c = s; *c && !sep; c++) {
+		if (*c == ';' && c > s && isspace((unsigned char)c[-1]))
+			return false;
+		if (*c == '=' || *c == ':')
+			sep = c;
+	}
+	if (!sep)
+		return false;
+	v = sep + 1;
+	for (char *c = v; *c; c++)
+		if (*c == ';' && c > v && isspace((unsigned char)c[-1])) {
+			*c = '\0';
+			break;
+		}
+	while (isspace((unsigned char)*v))
+		v++;
+	for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]);)
+		*--e = '\0';
+	for (e = sep; e > s && isspace((unsigned char)e[-1]);)
+		e--;
+	*e = '\0';
+	*ret_key = s;
+	*ret_value = v;
+	return true;
+}
+
+static int text_append(struct parser *p, size_t at, const char *s, size_t n)
+{
+	if (at + n + 1 > p->text_size) {
+		size_t size = at + n + 1 > 2 * p->text_size ? at + n + 1 : 2 * p->text_size;
+		char *t = realloc(p->text, size);
+
+		if (!t)
+			return -ENOMEM;
+		p->text = t;
+		p->text_size = size;
+	}
+	memcpy(p->text + at, s, n);
+	p->text[at + n] = '\0';
+	return 0;
+}
+
+/* The next logical line into p->text, as systemd reads its files: a line
+ * that ends in a backslash (not an escaped one, "\\") goes on in the next
+ * one, the backslash turned into a blank; comment lines in between are
+ * skipped. p->at is its first line. False at the end or out of memory. */
+static bool next_line(struct parser *p)
+{
+	size_t n_text = 0;
+	bool more = false;
+
+	if (p->pos >= p->len)
+		return false;
+	p->at = p->line + 1;
+	while (p->pos < p->len) {
+		const char *s = p->buf + p->pos, *nl, *e, *t;
+		size_t n, backslashes = 0;
+
+		nl = memchr(s, '\n', p->len - p->pos);
+		n = nl ? (size_t)(nl - s) : p->len - p->pos;
+		p->pos += n + (nl != NULL);
+		p->line++;
+		e = s + n;
+		if (e > s && e[-1] == '\r')
+			e--;
+		/* inih passes a UTF-8 byte order mark or not, depending on how
+		 * it was built: dropped here, the first line is like any other */
+		if (p->line == 1 && e - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+			s += 3;
+		for (t = s; t < e && isspace((unsigned char)*t);)
+			t++;
+		if (t < e && (*t == '#' || *t == ';')) {
+			if (more)
+				continue;
+			/* a comment is a line of its own, a backslash or not */
+			e = t;
+		}
+		if (text_append(p, n_text, s, (size_t)(e - s)) < 0) {
+			p->oom = true;
+			return false;
+		}
+		n_text += (size_t)(e - s);
+		while (backslashes < n_text && p->text[n_text - 1 - backslashes] == '\\')
+			backslashes++;
+		more = backslashes % 2 == 1;
+		if (!more)
+			break;
+		p->text[n_text - 1] = ' ';
+	}
+	return true;
+}
+
+/* inih's fgets-like reader over the buffer. It reads a logical line and
+ * sees what it is: a comment or an empty line (inih gets an empty one), a
+ * section header (handled here; inih gets an empty line), an assignment
+ * (kept in the parser for on_key(); inih gets "k=v", so that it calls the
+ * handler) or an error (reported here; inih gets an empty line). */
 static char *reader(char *str, int num, void *stream)
 {
+	static const char empty[] = "\n", stand_in[] = "k=v\n";
 	struct parser *p = stream;
-	const char *start, *nl, *s, *e;
-	size_t n;
+	char *s, *key, *value;
 
-	if (p->pos >= p->len || num < 4)
+	p->key = p->value = NULL;
+	if (num < (int)sizeof(stand_in)) {
+		add_error(p, 0, "cannot parse: inih's line buffer holds only %d bytes", num);
 		return NULL;
-	start = p->buf + p->pos;
-	nl = memchr(start, '\n', p->len - p->pos);
-	n = nl ? (size_t)(nl - start) + 1 : p->len - p->pos;
-	p->pos += n;
-	p->line++;
-
-	s = start;
-	e = start + n;
-	while (s < e && (*s == ' ' || *s == '\t'))
-		s++;
-	/* inih passes a UTF-8 byte order mark or not, depending on how it was
-	 * built: drop it here so that the first line is a line like any other */
-	if (p->line == 1 && e - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3;
-	/* the text and the NUL must fit; inih's limit counts '\r' and '\n' too */
-	if ((size_t)(e - s) + 1 > (size_t)num) {
-		add_error(p, p->line, "line too long (at most %d characters)", num - 3);
-		if (*s == '[') {
-			p->section_ok = false;
-			p->section_override = NULL;
-		}
-		/* an empty line in its place: parsing goes on with the rest */
-		str[0] = '\n';
-		str[1] = '\0';
-		return str;
 	}
-	memcpy(str, s, (size_t)(e - s));
-	str[e - s] = '\0';
+	if (!next_line(p))
+		return NULL;
 
-	/* S may be the end of the buffer: a last line of blanks and no newline */
-	if (s < e && *s == '[') {
-		const char *close = memchr(s, ']', (size_t)(e - s));
-
-		if (close)
-			on_section(p, s + 1, (size_t)(close - s - 1));
-		else
-			syntax_error(p);
-	} else if (s < e && *s != ';' && *s != '#' && *s != '\r' && *s != '\n' &&
-		   !has_separator(s, e))
+	for (s = p->text; isspace((unsigned char)*s);)
+		s++;
+	if (*s == '[')
+		header(p, s);
+	else if (*s && *s != '#' && *s != ';') {
+		if (assignment(s, &key, &value)) {
+			p->key = key;
+			p->value = value;
+			memcpy(str, stand_in, sizeof(stand_in));
+			return str;
+		}
 		syntax_error(p);
+	}
+	memcpy(str, empty, sizeof(empty));
 	return str;
+}
+
+/* The file's name, kept in C for the values' where. */
+static const char *add_source(struct config *c, const char *name)
+{
+	char **l;
+
+	if (c->n_sources > 0 && streq(c->sources[c->n_sources - 1], name))
+		return c->sources[c->n_sources - 1];
+	l = realloc(c->sources, (c->n_sources + 1) * sizeof(*l));
+	if (!l)
+		return NULL;
+	c->sources = l;
+	l[c->n_sources] = strdup(name);
+	if (!l[c->n_sources])
+		return NULL;
+	return l[c->n_sources++];
 }
 
 int config_parse_buffer(struct config *c, const char *name, const char *buf, size_t len,
@@ -677,15 +868,17 @@ int config_parse_buffer(struct config *c, const char *name, const char *buf, siz
 	} else if (len > CONFIG_FILE_MAX)
 		add_error(&p, 0, "file is larger than %d bytes: not a configuration file",
 			  CONFIG_FILE_MAX);
+	else if (!(p.source = add_source(c, name)))
+		p.oom = true;
 	else {
 		r = ini_parse_stream(reader, &p, on_key, &p);
 		if (r == -2)
 			p.oom = true;
 		else if (r == -1)
 			add_error(&p, 0, "cannot read the file");
-		else if (r > 0 && !has_error_at(&p, (unsigned)r))
-			add_error(&p, (unsigned)r, "syntax error: expected [Section], Key=Value or a "
-						   "comment (# or ;)");
+		/* inih finds no error in the stand-ins */
+		else if (r > 0 && p.n_errors == 0 && !p.oom)
+			add_error(&p, 0, "cannot parse the file");
 	}
 
 	if (!p.oom && p.n_errors == 0) {
@@ -763,6 +956,12 @@ static int read_config_file(const char *file, char **ret_buf, size_t *ret_len, c
 
 		set_error(error, "%s: cannot stat: %s", file, strerror(e));
 		return -e;
+	}
+	/* linked to /dev/null: empty, so that it masks the drop-ins of the
+	 * same name, as in systemd */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+		*ret_buf = strdup("");
+		return *ret_buf ? 0 : -ENOMEM;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		set_error(error, "%s: not a regular file", file);
@@ -861,49 +1060,108 @@ static int append_error(char **all, char *more)
 	return 0;
 }
 
-/* Every file is read even after one failed, so that a check reports the
- * errors of all of them at once. */
-int config_load(const char *file, struct config *ret, char **error)
+/* The drop-ins to read: one path for each name, from the first directory
+ * that has it. */
+struct dropins {
+	char **names, **paths;
+	size_t n;
+};
+
+static void dropins_done(struct dropins *d)
 {
-	return config_load_texts(file, ret, NULL, error);
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->names[i]);
+		free(d->paths[i]);
+	}
+	free(d->names);
+	free(d->paths);
 }
 
-int config_load_texts(const char *file, struct config *ret, struct config_texts *texts,
-		      char **error)
+static int dropins_add_dir(struct dropins *d, const char *dir, char **error)
+{
+	struct dirent **list = NULL;
+	int n, r = 0;
+
+	/* alphasort: "lexical order" as in the C locale the daemon runs in */
+	n = scandir(dir, &list, dropin_filter, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0; /* no drop-ins here */
+		r = -errno;
+		set_error(error, "%s: cannot read the directory: %s", dir, strerror(-r));
+		return r;
+	}
+	for (int i = 0; i < n && r == 0; i++) {
+		const char *name = list[i]->d_name;
+		bool masked = false;
+		char **names, **paths;
+
+		for (size_t j = 0; j < d->n && !masked; j++)
+			masked = streq(d->names[j], name);
+		if (masked)
+			continue;
+		names = realloc(d->names, (d->n + 1) * sizeof(char *));
+		if (names)
+			d->names = names;
+		paths = realloc(d->paths, (d->n + 1) * sizeof(char *));
+		if (paths)
+			d->paths = paths;
+		if (!names || !paths) {
+			r = -ENOMEM;
+			break;
+		}
+		d->names[d->n] = strdup(name);
+		if (asprintf(&d->paths[d->n], "%s/%s", dir, name) < 0)
+			d->paths[d->n] = NULL;
+		d->n++;
+		if (!d->names[d->n - 1] || !d->paths[d->n - 1])
+			r = -ENOMEM;
+	}
+	free_dirents(list, n);
+	return r;
+}
+
+static int dropins_cmp(const void *a, const void *b, void *names)
+{
+	char **n = names;
+
+	return strcmp(n[*(const size_t *)a], n[*(const size_t *)b]);
+}
+
+/* Every file is read even after one failed, so that a check reports the
+ * errors of all of them at once. */
+int config_load_dirs(const char *file, const char *const *dirs, struct config *ret,
+		     struct config_texts *texts, char **error)
 {
 	_cleanup_(config_donep) struct config c = {};
 	_cleanup_(config_texts_donep) struct config_texts t = {};
-	_cleanup_free_ char *dir = NULL, *errors = NULL;
-	struct dirent **list = NULL;
-	int n, r, ret_r = 0;
+	_cleanup_(dropins_done) struct dropins d = {};
+	_cleanup_free_ char *errors = NULL;
+	_cleanup_free_ size_t *order = NULL;
+	int r, ret_r = 0;
 
 	if (error)
 		*error = NULL;
 	r = config_init_defaults(&c);
 	if (r < 0)
 		return r;
-	if (asprintf(&dir, "%s.d", file) < 0)
-		return -ENOMEM;
-	/* alphasort: "lexical order" as in the C locale the daemon runs in */
-	n = scandir(dir, &list, dropin_filter, alphasort);
-	if (n < 0) {
-		if (errno != ENOENT && errno != ENOTDIR) {
-			r = -errno;
-			set_error(error, "%s: cannot read the directory: %s", dir, strerror(-r));
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		r = dropins_add_dir(&d, dirs[i], error);
+		if (r < 0)
 			return r;
-		}
-		n = 0; /* no drop-ins */
 	}
+	/* in the order of their names, wherever they are */
+	order = calloc(d.n + 1, sizeof(*order));
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; i < d.n; i++)
+		order[i] = i;
+	qsort_r(order, d.n, sizeof(*order), dropins_cmp, d.names);
 
-	for (int i = -1; i < n; i++) {
-		_cleanup_free_ char *path = NULL;
+	for (size_t i = 0; i <= d.n; i++) {
 		char *msg = NULL;
 
-		if (i >= 0 && asprintf(&path, "%s/%s", dir, list[i]->d_name) < 0) {
-			ret_r = -ENOMEM;
-			break;
-		}
-		r = parse_file(&c, i < 0 ? file : path, texts ? &t : NULL, &msg);
+		r = parse_file(&c, i == 0 ? file : d.paths[order[i - 1]], texts ? &t : NULL, &msg);
 		if (r < 0 && ret_r == 0)
 			ret_r = r;
 		if (append_error(&errors, msg) < 0 || r == -ENOMEM) {
@@ -911,7 +1169,6 @@ int config_load_texts(const char *file, struct config *ret, struct config_texts 
 			break;
 		}
 	}
-	free_dirents(list, n);
 	if (ret_r < 0) {
 		if (error)
 			*error = TAKE_PTR(errors);
@@ -926,28 +1183,163 @@ int config_load_texts(const char *file, struct config *ret, struct config_texts 
 	return 0;
 }
 
+int config_load(const char *file, struct config *ret, char **error)
+{
+	return config_load_texts(file, ret, NULL, error);
+}
+
+int config_load_texts(const char *file, struct config *ret, struct config_texts *texts,
+		      char **error)
+{
+	_cleanup_free_ char *own = NULL;
+	const char *dirs[4] = {};
+
+	if (asprintf(&own, "%s.d", file) < 0)
+		return -ENOMEM;
+	dirs[0] = own;
+	if (streq(file, KLPD_CONFIG_FILE)) {
+		dirs[1] = KLPD_RUNTIME_DROPIN_DIR;
+		dirs[2] = KLPD_VENDOR_DROPIN_DIR;
+	}
+	return config_load_dirs(file, dirs, ret, texts, error);
+}
+
+/* The first [Patch:GLOB] that matches NAME, or NULL. */
+static const struct patch_override *override_for(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_overrides; i++)
+		if (fnmatch(c->overrides[i].glob, name, 0) == 0)
+			return &c->overrides[i];
+	return NULL;
+}
+
 const char *config_policy_for(const struct config *c, const char *name,
 			      struct policy_settings *ret)
 {
+	const struct patch_override *o = override_for(c, name);
+
 	*ret = c->policy;
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (keys[i].section == SECTION_POLICY && (o->set & (1u << keys[i].index)))
+			memcpy((char *)ret + keys[i].offset,
+			       (const char *)&o->settings + keys[i].offset, value_size(keys[i].kind));
+	return o->glob;
+}
+
+/* --- klpd --dump-config */
+
+static void dump_line(FILE *f, const char *key, const char *value, struct config_where w)
+{
+	int n = fprintf(f, "%s=%s", key, value);
+
+	/* " ; " starts a comment in klpd.conf: the output reads back */
+	fprintf(f, "%*s ; ", n < 32 ? 32 - n : 0, "");
+	if (w.file)
+		fprintf(f, "%s:%u\n", w.file, w.line);
+	else
+		fprintf(f, "default\n");
+}
+
+/* Key K's value in DEST (a field of its type) as klpd.conf writes it. */
+static void dump_value(FILE *f, const struct key *k, const void *dest, struct config_where w)
+{
+	char buf[DURATION_MAX];
+	const char *v = "";
+
+	switch (k->kind) {
+	case VALUE_DIRS:
+		return;
+	case VALUE_BOOL:
+		v = *(const bool *)dest ? "yes" : "no";
+		break;
+	case VALUE_PATH_OR_EMPTY:
+		v = strempty(*(char *const *)dest);
+		break;
+	case VALUE_DURATION:
+	case VALUE_DURATION_POSITIVE:
+	case VALUE_DURATION_1S:
+		v = duration_format(buf, sizeof(buf), *(const uint64_t *)dest);
+		break;
+	case VALUE_ON_STALL:
+		v = on_stall_to_string(*(const enum on_stall *)dest);
+		break;
+	}
+	dump_line(f, k->name, v, w);
+}
+
+static void dump_daemon(const struct config *c, FILE *f)
+{
+	fprintf(f, "[%s]\n", "Daemon");
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const struct key *k = &keys[i];
+
+		if (k->section != SECTION_DAEMON)
+			continue;
+		if (k->kind != VALUE_DIRS) {
+			dump_value(f, k, (const char *)c + k->offset, c->daemon_where[k->index]);
+			continue;
+		}
+		/* one line for each directory: they append as they read back */
+		if (!c->patch_dirs[0])
+			dump_line(f, k->name, "", c->daemon_where[k->index]);
+		for (size_t d = 0; c->patch_dirs[d]; d++)
+			dump_line(f, k->name, c->patch_dirs[d], c->patch_dirs_where[d]);
+	}
+}
+
+/* The [Policy] keys of SETTINGS: those in SET from O's, the others from
+ * BASE's (NULL: all of them from O's). */
+static void dump_policy(const struct policy_settings *settings, const struct config_where *where,
+			unsigned set, const struct config *base, FILE *f)
+{
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const struct key *k = &keys[i];
+		const void *from = (const char *)settings + k->offset;
+		struct config_where w = where[k->index];
+
+		if (k->section != SECTION_POLICY)
+			continue;
+		if (base && !(set & (1u << k->index))) {
+			from = (const char *)&base->policy + k->offset;
+			w = base->policy_where[k->index];
+		} else if (!base && !(set & (1u << k->index)))
+			continue;
+		dump_value(f, k, from, w);
+	}
+}
+
+int config_dump(const struct config *c, const char *patch, FILE *f)
+{
+	if (patch) {
+		char name[KLP_MODULE_NAME_MAX];
+		const struct patch_override *o;
+
+		if (module_name_normalize(patch, name) < 0)
+			return -EINVAL;
+		o = override_for(c, name);
+		if (o && o->header.file)
+			fprintf(f, "# %s: [Policy] with [Patch:%s] of %s:%u\n", name, o->glob,
+				o->header.file, o->header.line);
+		else
+			fprintf(f, "# %s: [Policy]; no [Patch:GLOB] section matches\n", name);
+		fprintf(f, "[Patch:%s]\n", name);
+		if (o)
+			dump_policy(&o->settings, o->where, o->set, c, f);
+		else
+			dump_policy(&c->policy, c->policy_where, 0, c, f);
+		return 0;
+	}
+
+	dump_daemon(c, f);
+	fprintf(f, "\n[%s]\n", "Policy");
+	dump_policy(&c->policy, c->policy_where, 0, c, f);
 	for (size_t i = 0; i < c->n_overrides; i++) {
 		const struct patch_override *o = &c->overrides[i];
 
-		if (fnmatch(o->glob, name, 0) != 0)
-			continue;
-		if (o->set & POLICY_KEY_STALL_TIMEOUT)
-			ret->stall_timeout_usec = o->settings.stall_timeout_usec;
-		if (o->set & POLICY_KEY_ON_STALL)
-			ret->on_stall = o->settings.on_stall;
-		if (o->set & POLICY_KEY_FORCE_AFTER)
-			ret->force_after_usec = o->settings.force_after_usec;
-		if (o->set & POLICY_KEY_AUTO_UNLOAD)
-			ret->auto_unload = o->settings.auto_unload;
-		if (o->set & POLICY_KEY_UNLOAD_DELAY)
-			ret->unload_delay_usec = o->settings.unload_delay_usec;
-		if (o->set & POLICY_KEY_ALLOW_PIN)
-			ret->allow_pin = o->settings.allow_pin;
-		return o->glob;
+		fprintf(f, "\n[Patch:%s]\n", o->glob);
+		dump_policy(&o->settings, o->where, o->set, NULL, f);
 	}
-	return NULL;
+	return 0;
 }

@@ -4,10 +4,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "macro.h"
 
 #define KLPD_CONFIG_FILE SYSCONFDIR "/klpd/klpd.conf"
+/* Drop-ins besides KLPD_CONFIG_FILE's own klpd.conf.d/, by systemd's
+ * convention: generated at runtime, and the vendor's (a package's). */
+#define KLPD_RUNTIME_DROPIN_DIR RUNSTATEDIR "/klpd/klpd.conf.d"
+#define KLPD_VENDOR_DROPIN_DIR PREFIX_LIBDIR "/klpd/klpd.conf.d"
 #define KLPD_DEFAULT_PATCH_DIR LOCALSTATEDIR "/lib/klpd/patches"
 
 /* A file larger than this is refused: klpd.conf is a few lines of policy. */
@@ -32,20 +37,46 @@ struct policy_settings {
 	bool allow_pin; /* no: never force what would pin this module */
 };
 
+/* The keys of [Policy] and [Patch:GLOB], and of [Daemon]. */
+enum {
+	POLICY_STALL_TIMEOUT,
+	POLICY_ON_STALL,
+	POLICY_FORCE_AFTER,
+	POLICY_AUTO_UNLOAD,
+	POLICY_UNLOAD_DELAY,
+	POLICY_ALLOW_PIN,
+	_POLICY_KEY_MAX,
+};
+enum {
+	DAEMON_PATCH_DIRECTORIES,
+	DAEMON_LOAD_AT_BOOT,
+	DAEMON_METRICS_FILE,
+	DAEMON_METRICS_REFRESH,
+	_DAEMON_KEY_MAX,
+};
+
 /* Which keys a [Patch:GLOB] section sets. */
 enum {
-	POLICY_KEY_STALL_TIMEOUT = 1u << 0,
-	POLICY_KEY_ON_STALL = 1u << 1,
-	POLICY_KEY_FORCE_AFTER = 1u << 2,
-	POLICY_KEY_AUTO_UNLOAD = 1u << 3,
-	POLICY_KEY_UNLOAD_DELAY = 1u << 4,
-	POLICY_KEY_ALLOW_PIN = 1u << 5,
+	POLICY_KEY_STALL_TIMEOUT = 1u << POLICY_STALL_TIMEOUT,
+	POLICY_KEY_ON_STALL = 1u << POLICY_ON_STALL,
+	POLICY_KEY_FORCE_AFTER = 1u << POLICY_FORCE_AFTER,
+	POLICY_KEY_AUTO_UNLOAD = 1u << POLICY_AUTO_UNLOAD,
+	POLICY_KEY_UNLOAD_DELAY = 1u << POLICY_UNLOAD_DELAY,
+	POLICY_KEY_ALLOW_PIN = 1u << POLICY_ALLOW_PIN,
+};
+
+/* Where a value was set, for klpd --dump-config. */
+struct config_where {
+	const char *file; /* one of struct config's sources; NULL: the built-in default */
+	unsigned line;
 };
 
 struct patch_override {
 	char *glob; /* fnmatch(3) pattern, '-' already turned into '_' */
 	unsigned set;
 	struct policy_settings settings; /* only the keys in SET mean anything */
+	struct config_where where[_POLICY_KEY_MAX];
+	struct config_where header; /* where the section first appeared */
 };
 
 #define CONFIG_METRICS_REFRESH_DEFAULT (5 * 60 * USEC_PER_SEC)
@@ -62,6 +93,13 @@ struct config {
 	struct policy_settings policy; /* [Policy]: every patch's defaults */
 	struct patch_override *overrides; /* [Patch:GLOB] in file order */
 	size_t n_overrides;
+
+	/* Where each value comes from. */
+	char **sources; /* the names of the files read, in order */
+	size_t n_sources;
+	struct config_where daemon_where[_DAEMON_KEY_MAX]; /* the last assignment */
+	struct config_where *patch_dirs_where; /* one for each of patch_dirs */
+	struct config_where policy_where[_POLICY_KEY_MAX];
 };
 
 int config_init_defaults(struct config *c);
@@ -77,11 +115,6 @@ static inline void config_donep(struct config *c)
  * holds a mix of old and new values: parse into a scratch config. */
 int config_parse_buffer(struct config *c, const char *name, const char *buf, size_t len,
 			char **error);
-
-/* Read FILE (missing: the defaults), then every *.conf in the directory
- * FILE.d in lexical order, later values winning, into a new config RET. Errors as above; on
- * failure RET is left empty. */
-int config_load(const char *file, struct config *ret, char **error);
 
 /* The text of one file a configuration was read from. */
 struct config_text {
@@ -103,11 +136,33 @@ static inline void config_texts_donep(struct config_texts *t)
 /* Append a copy of TEXT (LEN bytes) of the file NAME. -ENOMEM. */
 int config_texts_add(struct config_texts *t, const char *name, const char *text, size_t len);
 
+/* Read FILE (missing: the defaults), then the drop-ins, later values
+ * winning, into a new config RET: every *.conf in the directories DIRS
+ * (NULL-terminated, most important first), a name in one masking the same
+ * name in those after it, all in lexical order of their names. Errors as
+ * above; on failure RET is left empty. TEXTS (may be NULL) gets the text of
+ * every file read, only on success. */
+int config_load_dirs(const char *file, const char *const *dirs, struct config *ret,
+		     struct config_texts *texts, char **error);
+
+/* config_load_dirs() with FILE.d as the drop-in directory, and after it
+ * KLPD_RUNTIME_DROPIN_DIR and KLPD_VENDOR_DROPIN_DIR when FILE is
+ * KLPD_CONFIG_FILE (another FILE is a test's, or one checked before it is
+ * installed). */
+int config_load(const char *file, struct config *ret, char **error);
+
 /* config_load(), also giving back the text of every file it read (an
  * accepted configuration is saved so, see config-snapshot.h). TEXTS is
  * filled only on success. */
 int config_load_texts(const char *file, struct config *ret, struct config_texts *texts,
 		      char **error);
+
+/* Write C to F as klpd.conf text, each value followed by " ; " and the
+ * FILE:LINE that set it, or "default": [Daemon], [Policy], then the
+ * [Patch:GLOB] sections in the order they match. With PATCH (a module name),
+ * only the policy for it instead, as [Patch:PATCH]: [Policy] with the first
+ * matching [Patch:GLOB] applied. -EINVAL for a PATCH that is no module name. */
+int config_dump(const struct config *c, const char *patch, FILE *f);
 
 /* The settings for patch NAME: [Policy] overridden by the first [Patch:GLOB]
  * that matches NAME. Returns that section's glob, or NULL. */

@@ -11,7 +11,7 @@
  *
  * The file holds the text of each file the configuration was read from,
  * each under its name and length, so that every file is parsed again on its
- * own as it was at the time (keys set twice are per file):
+ * own as it was at the time (line numbers are per file):
  *
  *   # comment lines, only before the header
  *   klpd-config-snapshot 1

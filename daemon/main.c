@@ -11,6 +11,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "names.h"
 
 static void help(void)
 {
@@ -26,11 +27,17 @@ static void help(void)
 	       "  -d --debug      Log debug messages\n"
 	       "     --check-config [FILE]\n"
 	       "                  Check FILE and the drop-ins in FILE.d/, then exit:\n"
-	       "                  0 valid, 1 not (FILE: %s)\n"
+	       "                  0 valid, 1 not (FILE: %s;\n"
+	       "                  without FILE also the drop-ins in\n"
+	       "                  %s/ and %s/)\n"
+	       "     --dump-config [PATCH]\n"
+	       "                  Show the configuration in force, each value with the\n"
+	       "                  file and line that set it; with PATCH, the policy\n"
+	       "                  for that module\n"
 	       "\n"
 	       "Signals: SIGHUP reloads (configuration and a full rescan), SIGTERM and\n"
 	       "SIGINT stop klpd. Stopping never disables or unloads a patch.\n",
-	       KLPD_CONFIG_FILE);
+	       KLPD_CONFIG_FILE, KLPD_RUNTIME_DROPIN_DIR, KLPD_VENDOR_DROPIN_DIR);
 }
 
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -49,13 +56,27 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return 0;
 }
 
-/* klpd --check-config [FILE]: for configuration pipelines. Errors on
- * stderr, one per line; exit 0 when valid, 1 when not. */
+/* FILE and its drop-ins into C, the errors on stderr, one per line. */
+static int load_config(const char *file, struct config *c)
+{
+	_cleanup_free_ char *error = NULL;
+	int r;
+
+	r = config_load(file, c, &error);
+	if (r < 0) {
+		if (error)
+			fprintf(stderr, "%s\n", error);
+		else
+			fprintf(stderr, "%s: %s\n", file, strerror(-r));
+	}
+	return r;
+}
+
+/* klpd --check-config [FILE]: for configuration pipelines. Exit 0 when
+ * valid, 1 when not. */
 static int check_config(const char *file, bool must_exist)
 {
 	_cleanup_(config_donep) struct config c = {};
-	_cleanup_free_ char *error = NULL;
-	int r;
 
 	/* klpd itself runs on the defaults without klpd.conf; a file named
 	 * on the command line is meant to be there */
@@ -63,15 +84,36 @@ static int check_config(const char *file, bool must_exist)
 		fprintf(stderr, "%s: cannot open: %s\n", file, strerror(errno));
 		return 1;
 	}
-	r = config_load(file, &c, &error);
-	if (r < 0) {
-		if (error)
-			fprintf(stderr, "%s\n", error);
-		else
-			fprintf(stderr, "%s: %s\n", file, strerror(-r));
+	if (load_config(file, &c) < 0)
 		return 1;
+	if (c.n_sources == 0)
+		printf("%s: no such file, and no drop-ins: the built-in defaults apply\n", file);
+	else if (!streq(c.sources[0], file))
+		printf("%s: no such file; configuration is valid (%zu drop-in%s)\n", file,
+		       c.n_sources, c.n_sources == 1 ? "" : "s");
+	else
+		printf("%s: configuration is valid\n", file);
+	return 0;
+}
+
+/* klpd --dump-config [PATCH]: the files --check-config reads, as one
+ * klpd.conf with the file and line of each value. */
+static int dump_config(const char *file, const char *patch)
+{
+	_cleanup_(config_donep) struct config c = {};
+
+	if (patch && !module_name_valid(patch)) {
+		fprintf(stderr, "'%s' is not a module name. Try 'klpd --help'.\n", patch);
+		return 2;
 	}
-	printf("%s: configuration is valid\n", file);
+	if (load_config(file, &c) < 0)
+		return 1;
+	if (c.n_sources == 0)
+		printf("# no %s, and no drop-ins: the built-in defaults\n", file);
+	for (size_t i = 0; i < c.n_sources; i++)
+		printf("# %s\n", c.sources[i]);
+	if (config_dump(&c, patch, stdout) < 0 || fflush(stdout) != 0)
+		return 1;
 	return 0;
 }
 
@@ -82,10 +124,11 @@ int main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "dump-config", no_argument, NULL, 'D' },
 		{},
 	};
 	_cleanup_(manager_freep) struct manager *m = NULL;
-	bool arg_check_config = false;
+	bool arg_check_config = false, arg_dump_config = false;
 	sigset_t mask;
 	int c, r;
 
@@ -103,10 +146,27 @@ int main(int argc, char *argv[])
 		case 'C':
 			arg_check_config = true;
 			break;
+		case 'D':
+			arg_dump_config = true;
+			break;
 		default:
 			fprintf(stderr, "Try 'klpd --help'.\n");
 			return 2;
 		}
+	}
+	if (arg_check_config && arg_dump_config) {
+		fprintf(stderr, "--check-config and --dump-config do not go together. Try 'klpd "
+				"--help'.\n");
+		return 2;
+	}
+	if (arg_dump_config) {
+		const char *file = getenv("KLPD_CONFIG_FILE") ?: KLPD_CONFIG_FILE;
+
+		if (argc - optind > 1) {
+			fprintf(stderr, "--dump-config takes at most one PATCH. Try 'klpd --help'.\n");
+			return 2;
+		}
+		return dump_config(file, optind < argc ? argv[optind] : NULL);
 	}
 	if (arg_check_config) {
 		const char *file = getenv("KLPD_CONFIG_FILE") ?: KLPD_CONFIG_FILE;

@@ -14,135 +14,157 @@ struct unit {
 	uint64_t usec;
 };
 
-/* Longest names first where one is a prefix of another ("ms" before "m"). */
+#define USEC_PER_MINUTE (60 * USEC_PER_SEC)
+#define USEC_PER_HOUR (60 * USEC_PER_MINUTE)
+#define USEC_PER_DAY (24 * USEC_PER_HOUR)
+/* As systemd.time(7) counts them: a year of 365.25 days, a month a twelfth
+ * of that (30.44 days). */
+#define USEC_PER_YEAR (31557600 * USEC_PER_SEC)
+#define USEC_PER_MONTH (USEC_PER_YEAR / 12)
+
+/* The longest name that matches is taken: "ms" is not "m" + "s". Names are
+ * case-sensitive: "M" is a month, "m" a minute. */
 static const struct unit units[] = {
-	{ "usec", 1 },
 	{ "us", 1 },
-	{ "µs", 1 },
-	{ "msec", USEC_PER_MSEC },
+	{ "usec", 1 },
+	{ "\xc2\xb5s", 1 }, /* U+00B5 MICRO SIGN */
+	{ "\xce\xbcs", 1 }, /* U+03BC GREEK SMALL LETTER MU */
 	{ "ms", USEC_PER_MSEC },
-	{ "seconds", USEC_PER_SEC },
-	{ "second", USEC_PER_SEC },
-	{ "sec", USEC_PER_SEC },
+	{ "msec", USEC_PER_MSEC },
 	{ "s", USEC_PER_SEC },
-	{ "minutes", 60 * USEC_PER_SEC },
-	{ "minute", 60 * USEC_PER_SEC },
-	{ "min", 60 * USEC_PER_SEC },
-	{ "m", 60 * USEC_PER_SEC },
-	{ "hours", 3600 * USEC_PER_SEC },
-	{ "hour", 3600 * USEC_PER_SEC },
-	{ "hr", 3600 * USEC_PER_SEC },
-	{ "h", 3600 * USEC_PER_SEC },
-	{ "days", 86400 * USEC_PER_SEC },
-	{ "day", 86400 * USEC_PER_SEC },
-	{ "d", 86400 * USEC_PER_SEC },
-	{ "weeks", 7 * 86400 * USEC_PER_SEC },
-	{ "week", 7 * 86400 * USEC_PER_SEC },
-	{ "w", 7 * 86400 * USEC_PER_SEC },
+	{ "sec", USEC_PER_SEC },
+	{ "second", USEC_PER_SEC },
+	{ "seconds", USEC_PER_SEC },
+	{ "m", USEC_PER_MINUTE },
+	{ "min", USEC_PER_MINUTE },
+	{ "minute", USEC_PER_MINUTE },
+	{ "minutes", USEC_PER_MINUTE },
+	{ "h", USEC_PER_HOUR },
+	{ "hr", USEC_PER_HOUR },
+	{ "hour", USEC_PER_HOUR },
+	{ "hours", USEC_PER_HOUR },
+	{ "d", USEC_PER_DAY },
+	{ "day", USEC_PER_DAY },
+	{ "days", USEC_PER_DAY },
+	{ "w", 7 * USEC_PER_DAY },
+	{ "week", 7 * USEC_PER_DAY },
+	{ "weeks", 7 * USEC_PER_DAY },
+	{ "M", USEC_PER_MONTH },
+	{ "month", USEC_PER_MONTH },
+	{ "months", USEC_PER_MONTH },
+	{ "y", USEC_PER_YEAR },
+	{ "year", USEC_PER_YEAR },
+	{ "years", USEC_PER_YEAR },
 };
 
 static const struct unit *unit_match(const char *s, size_t *ret_len)
 {
+	const struct unit *best = NULL;
+	size_t best_len = 0;
+
 	for (size_t i = 0; i < ELEMENTSOF(units); i++) {
 		size_t n = strlen(units[i].name);
 
-		if (strncmp(s, units[i].name, n) != 0)
-			continue;
-		/* The unit must end here: "5mins" is not "5min" + "s". */
-		if (isalpha((unsigned char)s[n]))
-			continue;
-		*ret_len = n;
-		return &units[i];
+		if (n > best_len && strncmp(s, units[i].name, n) == 0) {
+			best = &units[i];
+			best_len = n;
+		}
 	}
-	return NULL;
+	/* The unit must end here: "5mins" is not "5min" + "s". */
+	if (!best || isalpha((unsigned char)s[best_len]))
+		return NULL;
+	*ret_len = best_len;
+	return best;
 }
 
-static int add_overflow(uint64_t a, uint64_t b, uint64_t *r)
+static const char *skip_blanks(const char *s)
 {
-	if (a > UINT64_MAX - 1 - b) /* UINT64_MAX itself means infinity */
-		return -ERANGE;
-	*r = a + b;
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+/* Digits past these, in a fraction, are below a microsecond of a year. */
+#define FRACTION_DIGITS_MAX 18
+
+/* One part "W[.F][ ]UNIT" or "[W].F[ ]UNIT" at *S, without a unit in
+ * seconds, into *RET; *S moves past it. */
+static int parse_part(const char **s, unsigned __int128 *ret)
+{
+	unsigned __int128 whole = 0, frac = 0, div = 1;
+	const char *p = *s, *after;
+	const struct unit *u;
+	size_t ulen = 0, n_whole = 0, n_frac = 0;
+	uint64_t mult;
+
+	for (; isdigit((unsigned char)*p); p++, n_whole++) {
+		whole = whole * 10 + (unsigned)(*p - '0');
+		if (whole > UINT64_MAX)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, n_frac++)
+			if (n_frac < FRACTION_DIGITS_MAX) {
+				frac = frac * 10 + (unsigned)(*p - '0');
+				div *= 10;
+			}
+		/* "5." and "." are no numbers */
+		if (n_frac == 0)
+			return -EINVAL;
+	} else if (n_whole == 0)
+		return -EINVAL;
+
+	after = skip_blanks(p);
+	u = unit_match(after, &ulen);
+	if (u) {
+		mult = u->usec;
+		p = after + ulen;
+	} else {
+		/* A number without a unit counts seconds. What follows it is
+		 * the next part, set apart by blanks: "1.5.5" is an error. */
+		if (*after && (after == p || (!isdigit((unsigned char)*after) && *after != '.')))
+			return -EINVAL;
+		mult = USEC_PER_SEC;
+		p = after;
+	}
+	*ret = whole * mult + frac * mult / div;
+	*s = p;
 	return 0;
 }
 
 int duration_parse(const char *s, uint64_t *ret_usec)
 {
-	uint64_t total = 0;
+	unsigned __int128 total = 0;
 	bool any = false;
 
 	if (!s)
 		return -EINVAL;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (streq(s, "infinity")) {
+	s = skip_blanks(s);
+	if (strncmp(s, "infinity", 8) == 0 && !*skip_blanks(s + 8)) {
 		*ret_usec = USEC_INFINITY;
 		return 0;
 	}
 
 	for (;;) {
-		uint64_t whole = 0, frac = 0, frac_div = 1, mult, part;
-		const struct unit *u;
-		size_t ulen = 0;
-		bool digits = false;
+		unsigned __int128 part;
+		int r;
 
-		while (isspace((unsigned char)*s))
-			s++;
+		s = skip_blanks(s);
 		if (!*s)
 			break;
-		if (!isdigit((unsigned char)*s) && *s != '.')
-			return -EINVAL;
-
-		for (; isdigit((unsigned char)*s); s++) {
-			if (whole > (UINT64_MAX - 9) / 10)
-				return -ERANGE;
-			whole = whole * 10 + (uint64_t)(*s - '0');
-			digits = true;
-		}
-		if (*s == '.') {
-			s++;
-			for (; isdigit((unsigned char)*s); s++) {
-				/* Digits past microsecond precision of a week are noise. */
-				if (frac_div < 1000000000000ULL) {
-					frac = frac * 10 + (uint64_t)(*s - '0');
-					frac_div *= 10;
-				}
-				digits = true;
-			}
-		}
-		if (!digits)
-			return -EINVAL;
-
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s || isdigit((unsigned char)*s)) {
-			/* Only a lone bare number means seconds: "1h 30" is ambiguous. */
-			if (any || (*s && isdigit((unsigned char)*s)))
-				return -EINVAL;
-			mult = USEC_PER_SEC;
-		} else {
-			u = unit_match(s, &ulen);
-			if (!u)
-				return -EINVAL;
-			mult = u->usec;
-			s += ulen;
-		}
-
-		if (whole > (UINT64_MAX - 1) / mult)
-			return -ERANGE;
-		part = whole * mult;
-		/* frac < frac_div <= 10^12 and mult <= 1 week in us: the
-		 * product needs more than 64 bits. */
-		if (add_overflow(part,
-				 (uint64_t)((unsigned __int128)frac * mult / frac_div), &part) < 0)
-			return -ERANGE;
-		if (add_overflow(total, part, &total) < 0)
+		r = parse_part(&s, &part);
+		if (r < 0)
+			return r;
+		total += part;
+		/* USEC_INFINITY itself is only ever "infinity" */
+		if (total >= USEC_INFINITY)
 			return -ERANGE;
 		any = true;
 	}
 
 	if (!any)
 		return -EINVAL;
-	*ret_usec = total;
+	*ret_usec = (uint64_t)total;
 	return 0;
 }
 

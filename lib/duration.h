@@ -4,10 +4,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Durations in systemd's forms: "90s", "5min", "1h 30min", "500ms", "1.5h",
- * "infinity"; a bare number means seconds. Result in microseconds.
- * -EINVAL for anything else (empty, negative, unknown unit, junk),
- * -ERANGE on overflow. */
+/* Durations as systemd-analyze timespan takes them: "90s", "5min", "1h 30min",
+ * "1h30min", "500ms", "10μs", "1.5h", "2months", "1y", "infinity"; a number
+ * without a unit counts seconds ("1h 30" is 1h 30s). Units: us usec µs μs,
+ * ms msec, s sec second(s), m min minute(s), h hr hour(s), d day(s),
+ * w week(s), M month(s) (30.44 days), y year(s) (365.25 days). Result in
+ * microseconds, fractions cut to the microsecond. -EINVAL for anything else
+ * (empty, negative, unknown unit, junk), -ERANGE when the sum does not fit
+ * below USEC_INFINITY. */
 int duration_parse(const char *s, uint64_t *ret_usec);
 
 /* Format like systemd does ("1h 30min", "500ms", "0", "infinity"), exact to

@@ -105,15 +105,15 @@ static void check_structured(const uint8_t *data, size_t size)
 		memcpy(&whole, data, 8);
 		shift = data[8] % 64; /* mostly small numbers, sometimes huge ones */
 		whole >>= shift;
-		frac_digits = data[9] % 19; /* 0: no '.', 1: "W.", 2..: digits */
+		frac_digits = data[9] % 19; /* 0, 1: no '.' ("W." is no number), 2..: digits */
 		unit = data[10] % (N_REF_UNITS + 1);
-		bare = unit == N_REF_UNITS; /* only a lone number may be bare */
+		bare = unit == N_REF_UNITS; /* seconds; kept to a lone part here */
 		if (bare && nparts > 1)
 			unit = 0, bare = false;
 		mult = bare ? 1000000 : ref_units[unit].usec;
 		off += (size_t)snprintf(s + off, sizeof(s) - off, "%s%llu", part ? " " : "",
 					(unsigned long long)whole);
-		if (frac_digits > 0)
+		if (frac_digits > 1)
 			s[off++] = '.';
 		for (unsigned i = 1; i < frac_digits; i++) {
 			unsigned d = (data[11] + i * 7 + (unsigned)whole) % 10;
@@ -162,11 +162,14 @@ static void check_simple(const char *s, int r, uint64_t got)
 
 	for (; *p >= '0' && *p <= '9'; p++, nw++)
 		whole = whole * 10 + (unsigned)(*p - '0');
-	if (*p == '.')
+	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++, nf++) {
 			frac = frac * 10 + (unsigned)(*p - '0');
 			div *= 10;
 		}
+		if (nf == 0)
+			return; /* "W." is no number, as in systemd */
+	}
 	if (nw + nf == 0 || nw > 20 || nf > 18)
 		return;
 	for (i = 0; i < N_REF_UNITS; i++)

@@ -51,7 +51,7 @@ static void test_good(void **state)
 			   "MetricsFile=/var/lib/node_exporter/klpd.prom\n"
 			   "MetricsRefresh=1min\n"
 			   "\n"
-			   "[Policy]\n"
+			   "[Policy] ; a comment after a header, even with [brackets]\n"
 			   "StallTimeout=1min 30s\n"
 			   "OnStall=force ; inline comment\n"
 			   "ForceAfter=5s\n"
@@ -128,24 +128,39 @@ static void test_bad(void **state)
 		{ "[Patch:x*]\nAllowPin=\n",
 		  "t.conf:2: key 'AllowPin' in section 'Patch:x*': value '' must be a boolean (yes or "
 		  "no)" },
-		{ "[Daemon]\nPatchDirectories=\n",
-		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': value '' must be one or "
-		  "more absolute directories separated by spaces" },
+		/* the entry that is wrong is named */
 		{ "[Daemon]\nPatchDirectories=/a relative\n",
-		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': value '/a relative' must be "
-		  "one or more absolute directories separated by spaces" },
-		{ "[Daemon]\nPatchDirectories=/a/../etc\n",
-		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': value '/a/../etc' must be "
-		  "one or more absolute directories separated by spaces" },
+		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': entry 'relative' of value "
+		  "'/a relative' must be an absolute directory without '.', '..' or empty "
+		  "components" },
+		{ "[Daemon]\nPatchDirectories=relative/dir /ok\n",
+		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': entry 'relative/dir' of "
+		  "value 'relative/dir /ok' must be an absolute directory without '.', '..' or "
+		  "empty components" },
+		{ "[Daemon]\nPatchDirectories=/ok /a/../etc\n",
+		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': entry '/a/../etc' of value "
+		  "'/ok /a/../etc' must be an absolute directory without '.', '..' or empty "
+		  "components" },
+		{ "[Daemon]\nPatchDirectories=/a # the main one\n",
+		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': entry '#' of value '/a # "
+		  "the main one' must be an absolute directory without '.', '..' or empty "
+		  "components ('#' starts a comment only at the start of a line)" },
 		{ "[Daemon]\nMetricsFile=klpd.prom\n",
 		  "t.conf:2: key 'MetricsFile' in section 'Daemon': value 'klpd.prom' must be an "
 		  "absolute file name, or empty" },
 		{ "[Daemon]\nMetricsRefresh=500ms\n",
 		  "t.conf:2: key 'MetricsRefresh' in section 'Daemon': value '500ms' must be a "
 		  "duration of at least 1s such as 30s, 5min, 1h, or infinity" },
+		/* '#' after a value is no comment: said so */
 		{ "[Daemon]\nLoadAtBoot=yes # at start\n",
 		  "t.conf:2: key 'LoadAtBoot' in section 'Daemon': value 'yes # at start' must be a "
-		  "boolean (yes or no)" },
+		  "boolean (yes or no) ('#' starts a comment only at the start of a line)" },
+		{ "[Policy]\nOnStall=revert\t# note\n",
+		  "t.conf:2: key 'OnStall' in section 'Policy': value 'revert\\x09# note' must be one "
+		  "of wait, revert, force ('#' starts a comment only at the start of a line)" },
+		{ "[Policy]\nOnStall=revert#1\n",
+		  "t.conf:2: key 'OnStall' in section 'Policy': value 'revert#1' must be one of wait, "
+		  "revert, force" },
 		/* the file's bytes are echoed escaped: never invalid UTF-8 or a
 		 * control character in a D-Bus reply, the journal or a terminal */
 		{ "[Policy]\nOnStall=\xff\x1b[2J\n",
@@ -184,23 +199,29 @@ static void test_bad(void **state)
 		{ "[Patch:a/b]\n",
 		  "t.conf:1: section 'Patch:a/b': glob 'a/b' must be a pattern over module names "
 		  "made of letters, digits, '_', '-', '*' and '?'" },
+		/* the header ends at its last ']': the glob is shown whole */
+		{ "[Patch:cve[12]*]\n",
+		  "t.conf:1: section 'Patch:cve[12]*': glob 'cve[12]*' must be a pattern over "
+		  "module names made of letters, digits, '_', '-', '*' and '?'" },
+		{ "[Patch:x[1] # a comment [y]\n",
+		  "t.conf:1: section 'Patch:x[1': glob 'x[1' must be a pattern over module names "
+		  "made of letters, digits, '_', '-', '*' and '?'" },
 		{ "[Patch:a\\*]\n",
 		  "t.conf:1: section 'Patch:a\\*': glob 'a\\*' must be a pattern over module names "
 		  "made of letters, digits, '_', '-', '*' and '?'" },
-		{ "[Patch:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij]\n",
-		  "t.conf:1: section name 'Patch:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij' "
-		  "is too long (at most 49 characters)" },
-		/* duplicates in one file */
-		{ "[Policy]\nOnStall=wait\nOnStall=force\n",
-		  "t.conf:3: key 'OnStall' in section 'Policy' is set twice in this file" },
-		{ "[Policy]\nOnStall=wait\n[Daemon]\n[Policy]\nOnStall=force\n",
-		  "t.conf:5: key 'OnStall' in section 'Policy' is set twice in this file" },
+		{ "[Patch:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij_*****]\n",
+		  "t.conf:1: section 'Patch:abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij_*****': "
+		  "glob 'abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij_*****' is longer than a "
+		  "module name (at most 55 characters)" },
 		/* syntax, as inih sees it */
 		{ "[Policy]\nOnStall\n",
 		  "t.conf:2: syntax error: expected [Section], Key=Value or a comment (# or ;)" },
 		{ "[Policy\n",
 		  "t.conf:1: syntax error: expected [Section], Key=Value or a comment (# or ;)" },
-		/* no continuation lines: an indented line is a line */
+		/* the keys after a broken header are not taken for another section's */
+		{ "[Daemon]\n[Policy\nOnStall=x\nLoadAtBoot=maybe\n",
+		  "t.conf:2: syntax error: expected [Section], Key=Value or a comment (# or ;)" },
+		/* no inih continuation: an indented line is a line of its own */
 		{ "[Daemon]\nPatchDirectories=/a\n  /b\n",
 		  "t.conf:3: syntax error: expected [Section], Key=Value or a comment (# or ;)" },
 		/* several errors: all of them, in line order */
@@ -223,19 +244,146 @@ static void test_bad(void **state)
 	}
 }
 
-static void test_line_too_long(void **state)
+/* No limit on a line's or a section name's length: inih's buffer is not
+ * klpd's. */
+static void test_long_lines(void **state)
 {
 	_cleanup_(config_donep) struct config c = {};
 	_cleanup_free_ char *error = NULL, *text = NULL;
-	char line[400];
+	char dir[400];
+	const char *glob = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij_*";
 
-	memset(line, 'a', sizeof(line));
-	line[sizeof(line) - 1] = '\0';
-	assert_true(asprintf(&text, "[Daemon]\nPatchDirectories=/%s\n[Polcy]\n", line) > 0);
+	memset(dir, 'a', sizeof(dir));
+	dir[sizeof(dir) - 1] = '\0';
+	assert_true(asprintf(&text,
+			     "[Daemon]\n"
+			     "PatchDirectories=/%s /srv/livepatches/vendor-one "
+			     "/srv/livepatches/vendor-two /srv/livepatches/vendor-three "
+			     "/var/lib/klpd/patches/local /opt/livepatches\n"
+			     "[Patch:%s]\n"
+			     "OnStall=force\n"
+			     "[Polcy]\n",
+			     dir, glob) > 0);
+	assert_true(strlen(strchr(text, '\n') + 1) > 600);
 	assert_int_equal(parse(text, &c, &error), -EINVAL);
-	/* the long line is reported, and parsing goes on after it */
-	assert_non_null(strstr(error, "t.conf:2: line too long (at most "));
-	assert_non_null(strstr(error, "\nt.conf:3: unknown section 'Polcy'"));
+	/* only the last line is wrong, and parsing went on to it */
+	assert_string_equal(error, "t.conf:5: unknown section 'Polcy' (expected Daemon, Policy or "
+				   "Patch:GLOB)");
+	assert_int_equal(strlen(c.patch_dirs[0]), sizeof(dir));
+	assert_string_equal(c.patch_dirs[5], "/opt/livepatches");
+	assert_null(c.patch_dirs[6]);
+	assert_int_equal(c.n_overrides, 1);
+	assert_string_equal(c.overrides[0].glob, glob);
+}
+
+/* A line ending in a backslash goes on in the next one, as in systemd. */
+static void test_continuation(void **state)
+{
+	_cleanup_(config_donep) struct config c = {};
+	_cleanup_free_ char *error = NULL;
+	struct policy_settings ps;
+	const char *text = "[Daemon]\n"
+			   "PatchDirectories=/a \\\n"
+			   "  /b\\\n"
+			   "# a comment line inside is skipped \\\n"
+			   "; so is this one\n"
+			   "  /c\n"
+			   "MetricsFile=/m\\\\\n" /* an escaped backslash ends the line */
+			   "[Policy]\n"
+			   "StallTimeout=1h\\\r\n"
+			   "30min\r\n"
+			   "# a backslash ends no comment \\\n"
+			   "OnStall=force\n"
+			   "[Patch:x*]\\\n"
+			   "\n"
+			   "OnStall=wait\n";
+
+	if (parse(text, &c, &error) < 0)
+		fail_msg("%s", error);
+	assert_string_equal(c.patch_dirs[0], "/a");
+	assert_string_equal(c.patch_dirs[1], "/b");
+	assert_string_equal(c.patch_dirs[2], "/c");
+	assert_null(c.patch_dirs[3]);
+	assert_int_equal(c.patch_dirs_where[2].line, 2);
+	assert_string_equal(c.metrics_file, "/m\\\\");
+	assert_int_equal(c.policy.stall_timeout_usec, 90 * 60 * USEC_PER_SEC);
+	assert_int_equal(c.policy_where[POLICY_STALL_TIMEOUT].line, 9);
+	assert_int_equal(c.policy.on_stall, ON_STALL_FORCE);
+	assert_int_equal(c.policy_where[POLICY_ON_STALL].line, 12);
+	assert_string_equal(config_policy_for(&c, "xy", &ps), "x*");
+	assert_int_equal(ps.on_stall, ON_STALL_WAIT);
+
+	/* an error is reported at the first line of the logical one */
+	config_done(&c);
+	assert_int_equal(parse("[Policy]\n\nOnStall=\\\nrevert \\\n  # note\nsoon\n", &c, &error),
+			 -EINVAL);
+	assert_string_equal(error, "t.conf:3: key 'OnStall' in section 'Policy': value 'revert  "
+				   "soon' must be one of wait, revert, force");
+	free(error);
+	error = NULL;
+	config_done(&c);
+	assert_int_equal(parse("[Policy]\nOnStall=wait\\\n[Daemon]\nLoadAtBoot=no\n", &c, &error),
+			 -EINVAL);
+	assert_string_equal(error, "t.conf:2: key 'OnStall' in section 'Policy': value 'wait "
+				   "[Daemon]' must be one of wait, revert, force\n"
+				   "t.conf:4: key 'LoadAtBoot' does not belong in section 'Policy': "
+				   "it goes in [Daemon]");
+}
+
+/* A key set again: the last value wins; PatchDirectories= appends, an empty
+ * assignment empties it, the first one replaces the built-in default. */
+static void test_repeated_keys(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *dirs; /* patch_dirs, joined by blanks */
+	} cases[] = {
+		{ "", KLPD_DEFAULT_PATCH_DIR },
+		{ "[Daemon]\nPatchDirectories=/a\n", "/a" },
+		{ "[Daemon]\nPatchDirectories=/a\nPatchDirectories=/b /c\n", "/a /b /c" },
+		{ "[Daemon]\nPatchDirectories=/a /b\nPatchDirectories=/b/ /a /d\n", "/a /b /d" },
+		{ "[Daemon]\nPatchDirectories=/a\nPatchDirectories=\nPatchDirectories=/b\n", "/b" },
+		{ "[Daemon]\nPatchDirectories=/a\nPatchDirectories=\n", "" },
+		{ "[Daemon]\nPatchDirectories=\n", "" },
+		{ "[Daemon]\nPatchDirectories=/a\n[Policy]\n[Daemon]\nPatchDirectories=/b\n", "/a /b" },
+		/* a bad entry changes nothing of the list */
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_(config_donep) struct config c = {};
+		_cleanup_free_ char *error = NULL;
+		char got[256] = "";
+
+		if (parse(cases[i].text, &c, &error) < 0)
+			fail_msg("case %zu: %s", i, error);
+		for (char **d = c.patch_dirs; *d; d++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+				 d == c.patch_dirs ? "" : " ", *d);
+		if (!streq(got, cases[i].dirs))
+			fail_msg("case %zu: got '%s', want '%s'", i, got, cases[i].dirs);
+	}
+
+	{
+		_cleanup_(config_donep) struct config c = {};
+		_cleanup_free_ char *error = NULL;
+		struct policy_settings ps;
+
+		if (parse("[Policy]\nOnStall=wait\nStallTimeout=5s\nOnStall=force\n"
+			  "[Patch:a*]\nAllowPin=no\n[Daemon]\nLoadAtBoot=no\nLoadAtBoot=yes\n"
+			  "[Policy]\nOnStall=revert\n[Patch:a*]\nAllowPin=yes\n",
+			  &c, &error) < 0)
+			fail_msg("%s", error);
+		assert_int_equal(c.policy.on_stall, ON_STALL_REVERT);
+		assert_int_equal(c.policy_where[POLICY_ON_STALL].line, 11);
+		assert_int_equal(c.policy.stall_timeout_usec, 5 * USEC_PER_SEC);
+		assert_true(c.load_at_boot);
+		assert_int_equal(c.daemon_where[DAEMON_LOAD_AT_BOOT].line, 9);
+		assert_int_equal(c.n_overrides, 1);
+		assert_string_equal(config_policy_for(&c, "ab", &ps), "a*");
+		assert_true(ps.allow_pin);
+		assert_int_equal(c.overrides[0].where[POLICY_ALLOW_PIN].line, 13);
+		assert_int_equal(c.overrides[0].header.line, 5);
+	}
 }
 
 static void test_binary(void **state)
@@ -303,9 +451,11 @@ static void test_load_files(void **state)
 	snprintf(path, sizeof(path), "%s/klpd.conf", dir);
 	snprintf(dropins, sizeof(dropins), "%s/klpd.conf.d", dir);
 
-	/* nothing at all: the defaults */
+	/* nothing at all: the defaults, and no file read (klpd --check-config
+	 * says so) */
 	assert_int_equal(config_load(path, &c, &error), 0);
 	assert_int_equal(c.policy.on_stall, ON_STALL_REVERT);
+	assert_int_equal(c.n_sources, 0);
 	config_done(&c);
 
 	/* a file without drop-in directory */
@@ -318,6 +468,8 @@ static void test_load_files(void **state)
 	write_file(path, "[Policy]\nOnStall=wait\n");
 	assert_int_equal(config_load(path, &c, &error), 0);
 	assert_int_equal(c.policy.on_stall, ON_STALL_WAIT);
+	assert_int_equal(c.n_sources, 1);
+	assert_string_equal(c.sources[0], path);
 	config_done(&c);
 
 	write_file(path, "[Policy]\nOnStall=wait\nUnloadDelay=10s\n[Patch:a*]\nAllowPin=no\n");
@@ -397,6 +549,173 @@ static void test_load_files(void **state)
 	}
 }
 
+/* Drop-ins from three directories, by systemd's convention: /etc's masks
+ * /run's and /usr/lib's of the same name, /run's masks /usr/lib's, a link
+ * to /dev/null masks without setting anything; all read in the order of
+ * their names, after the main file. */
+static void test_dropin_dirs(void **state)
+{
+	char top[] = "/tmp/test-config.XXXXXX", path[256], etc[256], run[256], lib[256];
+	const char *dirs[] = { etc, run, lib, NULL };
+	_cleanup_(config_donep) struct config c = {};
+	_cleanup_(config_texts_donep) struct config_texts t = {};
+	_cleanup_free_ char *error = NULL;
+	struct {
+		const char *dir, *name, *text;
+	} files[] = {
+		{ lib, "10-vendor.conf", "[Daemon]\nPatchDirectories=/vendor\n" },
+		{ lib, "20-masked.conf", "[Policy]\nOnStall=nonsense\n" },
+		{ run, "20-masked.conf", "[Policy]\nOnStall=nonsense too\n" },
+		{ etc, "20-masked.conf", "[Policy]\nUnloadDelay=1min\n" },
+		{ lib, "30-run.conf", "[Policy]\nOnStall=nonsense\n" },
+		{ run, "30-run.conf", "[Policy]\nOnStall=force\nUnloadDelay=2min\n" },
+		{ lib, "40-nulled.conf", "[Policy]\nOnStall=nonsense\n" },
+		{ etc, "50-etc.conf", "[Daemon]\nPatchDirectories=/etc-dir\n" },
+		{ lib, "60-last.conf", "[Policy]\nAllowPin=no\n" },
+	};
+	char cmd[600];
+
+	assert_non_null(mkdtemp(top));
+	snprintf(path, sizeof(path), "%s/klpd.conf", top);
+	snprintf(etc, sizeof(etc), "%s/klpd.conf.d", top);
+	snprintf(run, sizeof(run), "%s/run", top);
+	snprintf(lib, sizeof(lib), "%s/lib", top);
+	assert_int_equal(mkdir(etc, 0755), 0);
+	assert_int_equal(mkdir(run, 0755), 0);
+	assert_int_equal(mkdir(lib, 0755), 0);
+	write_file(path, "[Policy]\nOnStall=wait\nAllowPin=yes\n");
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		char p[400];
+
+		snprintf(p, sizeof(p), "%s/%s", files[i].dir, files[i].name);
+		write_file(p, files[i].text);
+	}
+	snprintf(cmd, sizeof(cmd), "%s/40-nulled.conf", etc);
+	assert_int_equal(symlink("/dev/null", cmd), 0);
+
+	if (config_load_dirs(path, dirs, &c, &t, &error) < 0)
+		fail_msg("%s", error);
+	assert_int_equal(t.n, 7);
+	assert_string_equal(t.files[0].name, path);
+	assert_string_equal(t.files[1].name + strlen(top), "/lib/10-vendor.conf");
+	assert_string_equal(t.files[2].name + strlen(top), "/klpd.conf.d/20-masked.conf");
+	assert_string_equal(t.files[3].name + strlen(top), "/run/30-run.conf");
+	assert_string_equal(t.files[4].name + strlen(top), "/klpd.conf.d/40-nulled.conf");
+	assert_string_equal(t.files[5].name + strlen(top), "/klpd.conf.d/50-etc.conf");
+	assert_string_equal(t.files[6].name + strlen(top), "/lib/60-last.conf");
+	assert_int_equal(t.files[4].len, 0);
+	assert_int_equal(c.n_sources, 7);
+	assert_int_equal(c.policy.on_stall, ON_STALL_FORCE);
+	assert_int_equal(c.policy.unload_delay_usec, 2 * 60 * USEC_PER_SEC);
+	assert_false(c.policy.allow_pin);
+	/* the list grows from file to file */
+	assert_string_equal(c.patch_dirs[0], "/vendor");
+	assert_string_equal(c.patch_dirs[1], "/etc-dir");
+	assert_null(c.patch_dirs[2]);
+	assert_string_equal(c.patch_dirs_where[1].file + strlen(top), "/klpd.conf.d/50-etc.conf");
+	assert_int_equal(c.patch_dirs_where[1].line, 2);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* klpd --dump-config: every value with where it was set; it reads back as
+ * the same configuration. */
+static void test_dump(void **state)
+{
+	_cleanup_(config_donep) struct config c = {}, d = {};
+	_cleanup_free_ char *error = NULL, *out = NULL;
+	size_t n = 0;
+	FILE *f;
+	const char *text = "[Daemon]\n"
+			   "PatchDirectories=/srv/a\n"
+			   "PatchDirectories=/srv/b\n"
+			   "MetricsRefresh=90s\n"
+			   "[Policy]\n"
+			   "StallTimeout=2min\n"
+			   "[Patch:cve-*]\n"
+			   "OnStall=force\n"
+			   "ForceAfter=1h 30min\n"
+			   "[Patch:*]\n"
+			   "AutoUnload=no\n";
+	static const char want[] =
+		"[Daemon]\n"
+		"PatchDirectories=/srv/a          ; t.conf:2\n"
+		"PatchDirectories=/srv/b          ; t.conf:3\n"
+		"LoadAtBoot=yes                   ; default\n"
+		"MetricsFile=                     ; default\n"
+		"MetricsRefresh=1min 30s          ; t.conf:4\n"
+		"\n"
+		"[Policy]\n"
+		"StallTimeout=2min                ; t.conf:6\n"
+		"OnStall=revert                   ; default\n"
+		"ForceAfter=0                     ; default\n"
+		"AllowPin=yes                     ; default\n"
+		"AutoUnload=yes                   ; default\n"
+		"UnloadDelay=30s                  ; default\n"
+		"\n"
+		"[Patch:cve_*]\n"
+		"OnStall=force                    ; t.conf:8\n"
+		"ForceAfter=1h 30min              ; t.conf:9\n"
+		"\n"
+		"[Patch:*]\n"
+		"AutoUnload=no                    ; t.conf:11\n";
+	static const char want_patch[] =
+		"# cve_2026_1: [Policy] with [Patch:cve_*] of t.conf:7\n"
+		"[Patch:cve_2026_1]\n"
+		"StallTimeout=2min                ; t.conf:6\n"
+		"OnStall=force                    ; t.conf:8\n"
+		"ForceAfter=1h 30min              ; t.conf:9\n"
+		"AllowPin=yes                     ; default\n"
+		"AutoUnload=yes                   ; default\n"
+		"UnloadDelay=30s                  ; default\n";
+
+	if (parse(text, &c, &error) < 0)
+		fail_msg("%s", error);
+	f = open_memstream(&out, &n);
+	assert_non_null(f);
+	assert_int_equal(config_dump(&c, NULL, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, want);
+
+	/* read back: the same values, all of them set where the dump says */
+	if (parse(out, &d, &error) < 0)
+		fail_msg("%s", error);
+	assert_string_equal(d.patch_dirs[0], "/srv/a");
+	assert_string_equal(d.patch_dirs[1], "/srv/b");
+	assert_null(d.patch_dirs[2]);
+	assert_int_equal(d.metrics_refresh_usec, 90 * USEC_PER_SEC);
+	assert_int_equal(memcmp(&d.policy, &c.policy, sizeof(c.policy)), 0);
+	assert_int_equal(d.n_overrides, 2);
+	assert_int_equal(d.overrides[0].set, c.overrides[0].set);
+	assert_int_equal(d.overrides[0].settings.force_after_usec, 90 * 60 * USEC_PER_SEC);
+	assert_int_equal(d.overrides[1].set, POLICY_KEY_AUTO_UNLOAD);
+	assert_int_equal(d.policy_where[POLICY_UNLOAD_DELAY].line, 14);
+
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &n);
+	assert_non_null(f);
+	assert_int_equal(config_dump(&c, "cve-2026-1", f), 0);
+	assert_int_equal(config_dump(&c, "not/a/module", f), -EINVAL);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, want_patch);
+
+	free(out);
+	out = NULL;
+	config_done(&c);
+	assert_int_equal(parse("[Daemon]\nPatchDirectories=\n", &c, &error), 0);
+	f = open_memstream(&out, &n);
+	assert_non_null(f);
+	assert_int_equal(config_dump(&c, "klpt_x", f), 0);
+	assert_int_equal(config_dump(&c, NULL, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "# klpt_x: [Policy]; no [Patch:GLOB] section matches\n"
+				    "[Patch:klpt_x]\n"
+				    "StallTimeout=1min                ; default\n"));
+	assert_non_null(strstr(out, "\n[Daemon]\nPatchDirectories=                ; t.conf:2\n"));
+}
+
 /* conf/klpd.conf shows every key at its default: with the keys uncommented
  * (not the example override at its end) it parses to the defaults. */
 static void test_shipped_file(void **state)
@@ -448,9 +767,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_good),
-		cmocka_unit_test(test_bad),            cmocka_unit_test(test_line_too_long),
+		cmocka_unit_test(test_bad),            cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_continuation),     cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_binary),         cmocka_unit_test(test_last_line_blank),
-		cmocka_unit_test(test_load_files),     cmocka_unit_test(test_shipped_file),
+		cmocka_unit_test(test_load_files),
+		cmocka_unit_test(test_dropin_dirs),      cmocka_unit_test(test_dump),     cmocka_unit_test(test_shipped_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

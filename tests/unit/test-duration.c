@@ -15,6 +15,9 @@
 #define MIN (60 * SEC)
 #define HOUR (60 * MIN)
 #define DAY (24 * HOUR)
+#define WEEK (7 * DAY)
+#define YEAR (31557600 * SEC) /* 365.25 days */
+#define MONTH (YEAR / 12)     /* 30.44 days */
 
 static void test_duration_parse(void **state)
 {
@@ -46,15 +49,62 @@ static void test_duration_parse(void **state)
 		{ "0.999999999999w", 0, 7 * DAY - 1 },
 		{ "0.999999999999min", 0, MIN - 1 },
 		{ "1.5w", 0, 7 * DAY + 7 * DAY / 2 },
+		/* what systemd-analyze timespan takes too */
+		{ "1y", 0, YEAR },
+		{ "1year", 0, YEAR },
+		{ "2years", 0, 2 * YEAR },
+		{ "1M", 0, MONTH },
+		{ "1month", 0, MONTH },
+		{ "2months", 0, 2 * MONTH },
+		{ "2 months", 0, 2 * MONTH },
+		{ "12M", 0, YEAR },
+		{ "0.5y", 0, YEAR / 2 },
+		{ "10\xce\xbcs", 0, 10 },  /* U+03BC GREEK SMALL LETTER MU */
+		{ "10\xc2\xb5s", 0, 10 },  /* U+00B5 MICRO SIGN */
+		{ "10usec", 0, 10 },
+		{ "3sec", 0, 3 * SEC },
+		{ "2seconds", 0, 2 * SEC },
+		{ "1minute", 0, MIN },
+		{ "1hr", 0, HOUR },
+		{ "1hour 1day", 0, HOUR + DAY },
+		{ "2weeks", 0, 2 * WEEK },
+		{ "1y 1M 1w 1d 1h 1min 1s 1ms 1us", 0,
+		  YEAR + MONTH + WEEK + DAY + HOUR + MIN + SEC + MSEC + 1 },
+		{ "1y1M1w1d1h1m1s1ms1us", 0, YEAR + MONTH + WEEK + DAY + HOUR + MIN + SEC + MSEC + 1 },
+		{ "1h 30", 0, HOUR + 30 * SEC }, /* a part without a unit counts seconds */
+		{ "5 6", 0, 11 * SEC },
+		{ "1h30", 0, HOUR + 30 * SEC },
+		{ "1.5 .5", 0, 2 * SEC },
+		{ "5min.5s", 0, 5 * MIN + 500 * MSEC },
+		{ "\t1h\n", 0, HOUR },
+		{ " infinity ", 0, USEC_INFINITY },
+		{ "1M", 0, MONTH },
+		{ "1m", 0, MIN },
+		{ "1ms", 0, MSEC },
+		/* the largest sum below infinity, and one past it */
+		{ "18446744073709551614us", 0, UINT64_MAX - 1 },
+		{ "18446744073709551615us", -ERANGE, 0 },
+		{ "584543y", -ERANGE, 0 },
+		{ "584542y 1y", -ERANGE, 0 },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "1.000000000000000000001y", 0, YEAR },
 		{ "", -EINVAL, 0 },
 		{ "   ", -EINVAL, 0 },
 		{ "-5s", -EINVAL, 0 },
 		{ "5x", -EINVAL, 0 },
 		{ "5mins", -EINVAL, 0 },
 		{ "s", -EINVAL, 0 },
-		{ "1h 30", -EINVAL, 0 },
-		{ "5 6", -EINVAL, 0 },
 		{ ".s", -EINVAL, 0 },
+		{ "5.", -EINVAL, 0 },
+		{ "5.s", -EINVAL, 0 },
+		{ "1.5.5", -EINVAL, 0 },
+		{ "5 x", -EINVAL, 0 },
+		{ "5Ms", -EINVAL, 0 },
+		{ "1Y", -EINVAL, 0 },
+		{ "1 yrs", -EINVAL, 0 },
+		{ "10\xce\xbc", -EINVAL, 0 },
+		{ "infinity 5s", -EINVAL, 0 },
+		{ "5s infinity", -EINVAL, 0 },
 		{ "10s junk", -EINVAL, 0 },
 		{ "99999999999999999999", -ERANGE, 0 },
 		{ "999999999999w", -ERANGE, 0 },

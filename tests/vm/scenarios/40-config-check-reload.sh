@@ -20,6 +20,10 @@ check_eq "--check-config of a bad file: exit 1" 1 "$?"
 check_match "... file:line: key, section, value, what is accepted" \
 	"^/tmp/bad.conf:2: key 'OnStall' in section 'Policy': value 'sometimes' must be one of wait, revert, force$" "$out"
 check_match "... and every error, not only the first" "^/tmp/bad.conf:4: section 'Patch:a.b': glob 'a.b'" "$out"
+out=$(KLPD_CONFIG_FILE=/nonexistent/klpd.conf klpd --check-config 2>&1)
+check_eq "--check-config without any file: exit 0" 0 "$?"
+check_match "... saying that the built-in defaults apply" \
+	"^/nonexistent/klpd.conf: no such file, and no drop-ins: the built-in defaults apply$" "$out"
 out=$(klpd --check-config /nonexistent/klpd.conf 2>&1)
 check_eq "--check-config of a missing file: exit 1" 1 "$?"
 check_match "... saying so" "/nonexistent/klpd.conf: cannot open" "$out"
@@ -32,10 +36,10 @@ check_match "... cleanly" "larger than 1048576 bytes" "$out"
 printf '[Policy]\nStallTimeout=2s\nOnStall=wait\n' >$D/40-test.conf
 check "systemctl start klpd" systemctl start klpd
 since=$(date '+%Y-%m-%d %H:%M:%S')
-printf '[Policy]\nStallTimeout=2s\nOnStall=revert\nOnStall=revert\n' >$D/40-test.conf
+printf '[Policy]\nStallTimeout=2s\nOnStall=revert\nOnStall=revert # not a comment\n' >$D/40-test.conf
 out=$(mgr_call Reload 2>&1)
 check_eq "D-Bus Reload with a broken drop-in fails" 1 "$?"
-check_match "... the caller gets file:line" "$D/40-test.conf:4: key 'OnStall' in section 'Policy' is set twice in this file" "$out"
+check_match "... the caller gets file:line" "$D/40-test.conf:4: key 'OnStall' in section 'Policy': value 'revert # not a comment' must be one of wait, revert, force \\('#' starts a comment only at the start of a line\\)" "$out"
 check_fails "systemctl reload with the broken file fails" systemctl reload klpd
 check "SIGHUP with the broken file" systemctl kill -s HUP klpd
 wait_until 10 "refusal in the journal" sh -c "journalctl -u klpd --since '$since' -o cat | grep -q 'Configuration refused'" &&
@@ -63,6 +67,12 @@ lp_wait_transition klpt_busy_patch 20 && ok "transition completes once the kthre
 # is now reverted.
 printf '[Policy]\nStallTimeout=2s\nOnStall=revert\nUnloadDelay=1h\n' >$D/40-test.conf
 check "D-Bus Reload with a good file" mgr_call Reload
+out=$(klpd --dump-config)
+check_eq "klpd --dump-config: exit 0" 0 "$?"
+check_match "... names the file and line of a value" "^StallTimeout=2s +; $D/40-test.conf:2$" "$out"
+check_match "... and the built-in defaults" "^ForceAfter=0 +; default$" "$out"
+check_match "klpd --dump-config PATCH: the policy for that module" "^OnStall=revert +; $D/40-test.conf:3$" \
+	"$(klpd --dump-config klpt_busy_patch)"
 p0=$(cat /sys/module/klpt_busy_target/parameters/patched_calls)
 grew() { [ "$(cat /sys/module/klpt_busy_target/parameters/patched_calls)" -gt "$p0" ]; }
 wait_until 10 "the kthread to run the new function" grew
