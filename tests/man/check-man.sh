@@ -5,6 +5,7 @@
 #    to style level for any page of man/;
 #  - each D-Bus interface has a section of its own in org.klpd.livepatch1(5);
 #  - each sandbox directive klpd(8) names is as units/klpd.service sets it;
+#    the bus policy lets only root call the Manager, as klpd(8) says;
 #  - every D-Bus member (with its type and argument names), error name and
 #    state string of the code is in org.klpd.livepatch1(5);
 #  - every key klpd.conf accepts is in klpd.conf(5);
@@ -286,6 +287,28 @@ else
 	else
 		not_ok "klpd.8: the Sandbox section does not say what units/klpd.service sets" \
 			"${set_wrong[@]}" "${unset_wrong[@]}"
+	fi
+fi
+
+# klpd(8) says the bus policy lets only root call the Manager: the default
+# context of units/org.klpd.livepatch1.conf.in may send to klpd only with a
+# send_interface, never the Manager's.
+policy=$top/units/org.klpd.livepatch1.conf.in
+manager_if=$(sed -nE 's/^#define KLPD_MANAGER_INTERFACE "([^"]+)".*/\1/p' "$names_h")
+page_text=$(tr -s ' \n' '  ' <"$man_dir/klpd.8" | sed -e 's/\\-/-/g')
+if [[ $page_text != *"lets only root send to the .B $manager_if"* ]]; then
+	not_ok "klpd.8: no \"lets only root send to the $manager_if\" (has the page changed shape?)"
+else
+	mapfile -t open_sends < <(sed -n '/<policy context="default">/,/<\/policy>/p' "$policy" |
+		tr -s ' \n\t' '   ' | grep -oE '<allow [^>]*send_destination="[^"]*"[^>]*>' |
+		grep -vE 'send_interface="[^"]+"' )
+	mapfile -t manager_sends < <(grep -F "send_interface=\"$manager_if\"" < <(
+		sed -n '/<policy context="default">/,/<\/policy>/p' "$policy"))
+	if [ ${#open_sends[@]} -eq 0 ] && [ ${#manager_sends[@]} -eq 0 ]; then
+		ok "klpd.8: only root may send to $manager_if, as units/org.klpd.livepatch1.conf.in says"
+	else
+		not_ok "klpd.8 says only root may send to $manager_if, but the bus policy's default context allows" \
+			"${open_sends[@]}" "${manager_sends[@]}"
 	fi
 fi
 
