@@ -48,6 +48,24 @@ int action_insert_result(int r, const char *name, const char *path, struct actio
 	}
 }
 
+/* What delete_module(2)'s answer R means for a livepatch module, for a
+ * reader of the journal rather than of errno(3). */
+static const char *remove_cause(int r)
+{
+	switch (r) {
+	case -ENOSYS:
+		return "this kernel cannot unload modules (built without CONFIG_MODULE_UNLOAD); "
+		       "it stays until reboot";
+	case -EPERM:
+		return "the kernel does not let klpd remove modules (no CAP_SYS_MODULE, or "
+		       "kernel.modules_disabled=1)";
+	case -EINTR:
+		return "interrupted: try again";
+	default:
+		return strerror(-r);
+	}
+}
+
 int action_remove_result(int r, const char *name, bool forced, int refcnt,
 			 struct action_result *res)
 {
@@ -56,11 +74,17 @@ int action_remove_result(int r, const char *name, bool forced, int refcnt,
 	case -ENOENT:
 		return 0;
 	case -EAGAIN: /* EWOULDBLOCK: a reference is held, and we do not wait */
+		return action_fail(res, forced ? ACTION_ERROR_PINNED : ACTION_ERROR_REFUSED, r,
+				   "Module '%s' is in use (refcount %d): %s", name, refcnt,
+				   forced ? "a forced transition keeps it until reboot"
+					  : "something still holds a reference to it");
 	case -EBUSY:
 		return action_fail(res, forced ? ACTION_ERROR_PINNED : ACTION_ERROR_REFUSED, r,
-				   "Module '%s' is in use (refcount %d)", name, refcnt);
+				   "Module '%s' is in use (refcount %d): it is still being loaded "
+				   "or removed",
+				   name, refcnt);
 	default:
-		return action_fail(res, ACTION_ERROR_FAILED, r, "Removing '%s' failed: %s", name,
-				   strerror(-r));
+		return action_fail(res, ACTION_ERROR_FAILED, r, "Cannot remove module '%s': %s", name,
+				   remove_cause(r));
 	}
 }

@@ -374,7 +374,6 @@ int action_force(const struct action_context *ctx, const char *name, struct acti
 		  "Forcing the transition of '%s' to %s", p->name,
 		  t->target_patched ? "patched" : "unpatched");
 	state_note_forced(ctx->state);
-	emit(ctx, ACTION_EVENT_FORCED, p->name);
 	return 0;
 }
 
@@ -418,6 +417,11 @@ int action_unload(const struct action_context *ctx, const char *module, enum unl
 							      .origin = origin });
 	r = action_remove_result(module_delete(p->name), p->name, p->forced, p->module.refcnt, res);
 	if (r < 0) {
+		ctx->on_event(ctx->userdata,
+			      &(struct action_event){ .kind = ACTION_EVENT_UNLOAD_FAILED,
+						      .name = p->name,
+						      .message = res->message,
+						      .origin = origin });
 		emit(ctx, ACTION_EVENT_UNLOAD_OVER, name);
 		return r;
 	}

@@ -29,8 +29,8 @@ enum unload_origin {
 enum action_event_kind {
 	ACTION_EVENT_SKIP_CLEARED,  /* NAME is no longer skipped at boot */
 	ACTION_EVENT_LOAD_FAILED,   /* a queued load of NAME from SOURCE failed: MESSAGE */
-	ACTION_EVENT_FORCED,        /* the transition of NAME was forced */
 	ACTION_EVENT_UNLOADING,     /* module NAME is being removed, for ORIGIN */
+	ACTION_EVENT_UNLOAD_FAILED, /* ...and the kernel said no: MESSAGE */
 	ACTION_EVENT_UNLOAD_OVER,   /* ...and that is over (the state has heard of it) */
 	ACTION_EVENT_RESCAN_NEEDED, /* NAME could not be re-read: rescan the state soon */
 };

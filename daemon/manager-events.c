@@ -164,13 +164,15 @@ static void on_action_event(void *u, const struct action_event *ev)
 	case ACTION_EVENT_LOAD_FAILED:
 		bus_emit_load_failed(m, ev->name, ev->source, ev->message);
 		break;
-	case ACTION_EVENT_FORCED:
-		metrics_note_forced(&m->metrics);
-		break;
 	case ACTION_EVENT_UNLOADING:
 		/* for on_module_unloaded(), which the state calls in between */
 		snprintf(m->unloading, sizeof(m->unloading), "%s", ev->name);
 		m->unloading_origin = ev->origin;
+		break;
+	case ACTION_EVENT_UNLOAD_FAILED:
+		(void)metrics_note_unload_failure(&m->metrics, ev->origin == UNLOAD_BY_POLICY
+								       ? "policy"
+								       : "requested");
 		break;
 	case ACTION_EVENT_UNLOAD_OVER:
 		m->unloading[0] = '\0';

@@ -53,19 +53,33 @@ void metrics_note_stall(struct metrics *m)
 	m->stalls++;
 }
 
-void metrics_note_forced(struct metrics *m)
+/* The index of REASON in unload_names[] below END, or -EINVAL. */
+static int unload_index(const char *reason, size_t end)
 {
-	m->forced++;
+	for (size_t i = 0; i < end; i++)
+		if (streq(unload_names[i], reason))
+			return (int)i;
+	return -EINVAL;
 }
 
 int metrics_note_unload(struct metrics *m, const char *reason)
 {
-	for (size_t i = 0; i < _METRICS_UNLOAD_MAX; i++)
-		if (streq(unload_names[i], reason)) {
-			m->unloaded[i]++;
-			return 0;
-		}
-	return -EINVAL;
+	int i = unload_index(reason, _METRICS_UNLOAD_MAX);
+
+	if (i < 0)
+		return i;
+	m->unloaded[i]++;
+	return 0;
+}
+
+int metrics_note_unload_failure(struct metrics *m, const char *reason)
+{
+	int i = unload_index(reason, METRICS_UNLOAD_EXTERNAL);
+
+	if (i < 0)
+		return i;
+	m->unload_failures[i]++;
+	return 0;
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -147,15 +161,18 @@ int metrics_format(const struct metrics_snapshot *s, char **ret)
 		   "Transitions that ran past StallTimeout= since klpd started.");
 	fprintf(f, "klpd_stalls_total %" PRIu64 "\n", c->stalls);
 
-	put_header(f, "klpd_forced_total", "counter",
-		   "Transitions klpd forced (Force() or OnStall=force) since klpd started.");
-	fprintf(f, "klpd_forced_total %" PRIu64 "\n", c->forced);
-
 	put_header(f, "klpd_modules_unloaded_total", "counter",
 		   "Livepatch modules removed since klpd started, by reason.");
 	for (size_t i = 0; i < _METRICS_UNLOAD_MAX; i++)
 		fprintf(f, "klpd_modules_unloaded_total{reason=\"%s\"} %" PRIu64 "\n",
 			unload_names[i], c->unloaded[i]);
+
+	put_header(f, "klpd_unload_failures_total", "counter",
+		   "Removals of livepatch modules that the kernel refused since klpd started, by "
+		   "reason.");
+	for (size_t i = 0; i < METRICS_UNLOAD_EXTERNAL; i++)
+		fprintf(f, "klpd_unload_failures_total{reason=\"%s\"} %" PRIu64 "\n",
+			unload_names[i], c->unload_failures[i]);
 
 	put_header(f, "klpd_reboot_required", "gauge",
 		   "1 when a module is pinned by a forced transition until reboot, else 0.");

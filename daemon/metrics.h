@@ -22,7 +22,7 @@ enum metrics_transition {
 enum metrics_unload {
 	METRICS_UNLOAD_REQUESTED, /* Unload() */
 	METRICS_UNLOAD_POLICY,    /* AutoUnload= */
-	METRICS_UNLOAD_EXTERNAL,  /* rmmod by someone else */
+	METRICS_UNLOAD_EXTERNAL,  /* rmmod by someone else; last: klpd tries none */
 	_METRICS_UNLOAD_MAX,
 };
 
@@ -35,18 +35,20 @@ struct metrics {
 	uint64_t duration_buckets[METRICS_DURATION_BUCKETS + 1];
 	uint64_t duration_sum_usec;
 	uint64_t stalls;
-	uint64_t forced;
 	uint64_t unloaded[_METRICS_UNLOAD_MAX];
+	/* by the same reasons; "external" never counts: klpd did not try */
+	uint64_t unload_failures[_METRICS_UNLOAD_MAX];
 };
 
 /* A transition ended, HOW (an enum transition_how), after USEC. */
 void metrics_note_transition(struct metrics *m, unsigned how, uint64_t usec);
 void metrics_note_stall(struct metrics *m);
-/* klpd forced a transition (Force() or OnStall=force). */
-void metrics_note_forced(struct metrics *m);
 /* A module went away; REASON as in the ModuleUnloaded signal. Returns
  * -EINVAL for an unknown reason (nothing counted). */
 int metrics_note_unload(struct metrics *m, const char *reason);
+/* The kernel refused to remove a module klpd tried to, for REASON
+ * ("requested" or "policy"). Returns -EINVAL for another (nothing counted). */
+int metrics_note_unload_failure(struct metrics *m, const char *reason);
 
 struct metrics_patch {
 	const char *name;

@@ -85,7 +85,7 @@ static void execute(struct manager *m, const struct policy_action *a, uint64_t n
 				  "Policy: module '%s' is already gone", a->patch);
 		else
 			log_patch(LOG_WARNING, a->patch, "unload", KLPD_MID_ACTION,
-				  "Policy: unloading '%s' failed, not retried: %s", a->patch,
+				  "Policy: not retrying the unload of '%s': %s", a->patch,
 				  res.message);
 		break;
 	case _POLICY_ACTION_MAX:

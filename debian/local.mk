@@ -7,4 +7,7 @@ EXTRA_DIST += \
 	debian/rules \
 	debian/klpd.postrm \
 	debian/source/format \
-	tests/deb/build
+	tests/deb/build \
+	tests/deb/check-copyright.sh
+
+TESTS += tests/deb/check-copyright.sh

@@ -4,4 +4,5 @@ EXTRA_DIST += \
 	tests/fuzz/run \
 	tests/fuzz/README.md \
 	$(wildcard $(srcdir)/tests/fuzz/*.[ch]) \
-	$(wildcard $(srcdir)/tests/fuzz/corpus/*/*)
+	$(wildcard $(srcdir)/tests/fuzz/corpus/*/*) \
+	$(wildcard $(srcdir)/tests/fuzz/seeds/*/*)

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# klpd's metrics text passes promtool check metrics (tests/prometheus/metrics-sample).
 # prometheus/klpd.rules.yml: valid for Prometheus (promtool check rules),
 # and each alert fires when and only when its unit tests say
 # (promtool test rules prometheus/klpd.rules.test.yml). Every metric an
@@ -9,6 +10,9 @@
 set -u
 top=$(cd "${top_srcdir:-$(dirname "$0")/../..}" && pwd)
 promtool=${PROMTOOL:-$(command -v promtool || true)}
+# absolute: the checks run in a directory of their own
+sample=""
+[ -n "${top_builddir:-}" ] && sample=$(cd "$top_builddir" && pwd)/tests/prometheus/metrics-sample
 if [ -z "$promtool" ]; then
 	echo "1..0 # SKIP promtool not found (tests/setup fetches it; configure PROMTOOL=)"
 	exit 0
@@ -33,6 +37,18 @@ if out=$("$promtool" test rules klpd.rules.test.yml 2>&1); then
 	ok "promtool test rules"
 else
 	not_ok "promtool test rules" "$out"
+fi
+
+# What klpd writes passes Prometheus' own lint (the program is built by
+# make check; a --disable-tests build has none).
+if [ -z "$sample" ] || [ ! -x "$sample" ]; then
+	ok "promtool check metrics # SKIP tests/prometheus/metrics-sample not built"
+elif ! text=$("$sample"); then
+	not_ok "tests/prometheus/metrics-sample fails"
+elif out=$(printf '%s\n' "$text" | "$promtool" check metrics 2>&1); then
+	ok "promtool check metrics: klpd's metrics text is clean"
+else
+	not_ok "promtool check metrics" "$out"
 fi
 
 # Every alert has a test, and every klpd_ metric a rule reads exists.

@@ -74,14 +74,24 @@ static void test_remove(void **state)
 		{ -ENOENT, false, 0, 0, NULL },
 		/* EWOULDBLOCK: a reference held; forced, it never goes */
 		{ -EWOULDBLOCK, false, -EWOULDBLOCK, ACTION_ERROR_REFUSED,
-		  "Module 'klpt_x' is in use (refcount 1)" },
+		  "Module 'klpt_x' is in use (refcount 1): something still holds a reference to "
+		  "it" },
 		{ -EWOULDBLOCK, true, -EWOULDBLOCK, ACTION_ERROR_PINNED,
-		  "Module 'klpt_x' is in use (refcount 1)" },
+		  "Module 'klpt_x' is in use (refcount 1): a forced transition keeps it until "
+		  "reboot" },
 		/* EBUSY: still coming or going */
 		{ -EBUSY, false, -EBUSY, ACTION_ERROR_REFUSED,
-		  "Module 'klpt_x' is in use (refcount 1)" },
+		  "Module 'klpt_x' is in use (refcount 1): it is still being loaded or removed" },
+		/* the log: "failed" once, and no bare errno text */
+		{ -ENOSYS, false, -ENOSYS, ACTION_ERROR_FAILED,
+		  "Cannot remove module 'klpt_x': this kernel cannot unload modules (built "
+		  "without CONFIG_MODULE_UNLOAD); it stays until reboot" },
 		{ -EPERM, false, -EPERM, ACTION_ERROR_FAILED,
-		  "Removing 'klpt_x' failed: Operation not permitted" },
+		  "Cannot remove module 'klpt_x': the kernel does not let klpd remove modules "
+		  "(no CAP_SYS_MODULE, or kernel.modules_disabled=1)" },
+		/* an answer with no meaning of its own for a module: errno's text */
+		{ -EIO, false, -EIO, ACTION_ERROR_FAILED,
+		  "Cannot remove module 'klpt_x': Input/output error" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -51,6 +51,7 @@ struct fixture {
 		enum action_event_kind kind;
 		char name[KLP_MODULE_NAME_MAX];
 		char message[256];
+		enum unload_origin origin;
 	} events[16];
 	unsigned n_events;
 };
@@ -193,6 +194,7 @@ static void on_event(void *userdata, const struct action_event *ev)
 	snprintf(f->events[f->n_events].name, KLP_MODULE_NAME_MAX, "%s", ev->name);
 	snprintf(f->events[f->n_events].message, sizeof(f->events[0].message), "%s",
 		 ev->message ? ev->message : "");
+	f->events[f->n_events].origin = ev->origin;
 	f->n_events++;
 }
 
@@ -544,9 +546,12 @@ static void test_unload(void **state)
 	res = (struct action_result){};
 	assert_true(action_unload(&f->ctx, "klpt_b", UNLOAD_BY_POLICY, &res) < 0);
 	assert_int_equal(f->n_deletes, 1);
-	assert_int_equal(f->n_events, 2);
+	/* the refusal is told, for klpd_unload_failures_total */
+	assert_int_equal(f->n_events, 3);
 	assert_int_equal(f->events[0].kind, ACTION_EVENT_UNLOADING);
-	assert_int_equal(f->events[1].kind, ACTION_EVENT_UNLOAD_OVER);
+	assert_int_equal(f->events[1].kind, ACTION_EVENT_UNLOAD_FAILED);
+	assert_int_equal(f->events[1].origin, UNLOAD_BY_POLICY);
+	assert_int_equal(f->events[2].kind, ACTION_EVENT_UNLOAD_OVER);
 	assert_non_null(state_find(f->state, "klpt_b"));
 
 	f->delete_error = 0;
@@ -554,7 +559,10 @@ static void test_unload(void **state)
 	assert_int_equal(action_unload(&f->ctx, "klpt_b", UNLOAD_REQUESTED, &res), 0);
 	assert_int_equal(f->n_deletes, 2);
 	assert_null(state_find(f->state, "klpt_b"));
-	assert_int_equal(f->events[3].kind, ACTION_EVENT_UNLOAD_OVER);
+	/* a removal that worked is no failure */
+	assert_int_equal(f->n_events, 5);
+	assert_int_equal(f->events[3].kind, ACTION_EVENT_UNLOADING);
+	assert_int_equal(f->events[4].kind, ACTION_EVENT_UNLOAD_OVER);
 }
 
 int main(void)

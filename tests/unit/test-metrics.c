@@ -37,16 +37,18 @@
 	"started.\n"                                                                      \
 	"# TYPE klpd_stalls_total counter\n"                                              \
 	"klpd_stalls_total 0\n"                                                           \
-	"# HELP klpd_forced_total Transitions klpd forced (Force() or OnStall=force) since "  \
-	"klpd started.\n"                                                                 \
-	"# TYPE klpd_forced_total counter\n"                                              \
-	"klpd_forced_total 0\n"                                                           \
 	"# HELP klpd_modules_unloaded_total Livepatch modules removed since klpd started, "   \
 	"by reason.\n"                                                                    \
 	"# TYPE klpd_modules_unloaded_total counter\n"                                    \
 	"klpd_modules_unloaded_total{reason=\"requested\"} 0\n"                           \
 	"klpd_modules_unloaded_total{reason=\"policy\"} 0\n"                              \
-	"klpd_modules_unloaded_total{reason=\"external\"} 0\n"
+	"klpd_modules_unloaded_total{reason=\"external\"} 0\n" UNLOAD_FAILURES("0", "0")
+#define UNLOAD_FAILURES(requested, policy)                                                \
+	"# HELP klpd_unload_failures_total Removals of livepatch modules that the kernel "     \
+	"refused since klpd started, by reason.\n"                                          \
+	"# TYPE klpd_unload_failures_total counter\n"                                      \
+	"klpd_unload_failures_total{reason=\"requested\"} " requested "\n"                 \
+	"klpd_unload_failures_total{reason=\"policy\"} " policy "\n"
 #define GAUGES(reboot, pinned)                                                            \
 	"# HELP klpd_reboot_required 1 when a module is pinned by a forced transition until " \
 	"reboot, else 0.\n"                                                               \
@@ -214,12 +216,16 @@ static void test_counters(void **state)
 	metrics_note_transition(&c, METRICS_TRANSITION_FORCED, 3600 * USEC_PER_SEC);
 	metrics_note_stall(&c);
 	metrics_note_stall(&c);
-	metrics_note_forced(&c);
 	assert_int_equal(metrics_note_unload(&c, "policy"), 0);
 	assert_int_equal(metrics_note_unload(&c, "policy"), 0);
 	assert_int_equal(metrics_note_unload(&c, "external"), 0);
 	assert_int_equal(metrics_note_unload(&c, "requested"), 0);
 	assert_int_equal(metrics_note_unload(&c, "bogus"), -EINVAL);
+	assert_int_equal(metrics_note_unload_failure(&c, "policy"), 0);
+	assert_int_equal(metrics_note_unload_failure(&c, "policy"), 0);
+	/* klpd never tries an external unload, nor an unknown one */
+	assert_int_equal(metrics_note_unload_failure(&c, "external"), -EINVAL);
+	assert_int_equal(metrics_note_unload_failure(&c, "bogus"), -EINVAL);
 
 	text = format(&s);
 	assert_string_equal(
@@ -245,17 +251,13 @@ static void test_counters(void **state)
 		"started.\n"
 		"# TYPE klpd_stalls_total counter\n"
 		"klpd_stalls_total 2\n"
-		"# HELP klpd_forced_total Transitions klpd forced (Force() or OnStall=force) since "
-		"klpd started.\n"
-		"# TYPE klpd_forced_total counter\n"
-		"klpd_forced_total 1\n"
 		"# HELP klpd_modules_unloaded_total Livepatch modules removed since klpd started, "
 		"by reason.\n"
 		"# TYPE klpd_modules_unloaded_total counter\n"
 		"klpd_modules_unloaded_total{reason=\"requested\"} 1\n"
 		"klpd_modules_unloaded_total{reason=\"policy\"} 2\n"
 		"klpd_modules_unloaded_total{reason=\"external\"} 1\n"
-		GAUGES("0", "0"));
+		UNLOAD_FAILURES("0", "2") GAUGES("0", "0"));
 }
 
 /* --- the file */

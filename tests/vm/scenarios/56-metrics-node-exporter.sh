@@ -85,7 +85,9 @@ wait_until 10 "kthread klpt_busy" pgrep -x klpt_busy
 check "load klpt_busy_patch" klpctl load klpt_busy_patch
 wait_sample 30 'klpd_transitions_total{result="reverted"}' 1
 check_eq "node_exporter: one stall" 1 "$(sample klpd_stalls_total)"
-check_eq "node_exporter: nothing forced" 0 "$(sample klpd_forced_total)"
+check_eq "node_exporter: klpd_forced_total is gone (transitions_total says it)" "" "$(sample klpd_forced_total)"
+check_eq "node_exporter: no policy unload refused" 0 "$(sample 'klpd_unload_failures_total{reason="policy"}')"
+check_eq "node_exporter: no requested unload refused" 0 "$(sample 'klpd_unload_failures_total{reason="requested"}')"
 check_eq "node_exporter: forced transitions 0" 0 "$(sample 'klpd_transitions_total{result="forced"}')"
 # The reverted load leaves its module behind, which the policy removes.
 wait_sample 20 'klpd_modules_unloaded_total{reason="policy"}' 2
