@@ -106,12 +106,7 @@ done
 # but for those in mandoc_accepted, "PAGE: LEVEL: MESSAGE" without the line:
 # none yet at style level (mandoc 1.14.6 prints none for these pages), so a
 # new one is looked at, not let through.
-# - klpctl.8: "empty block: UR" is the NO_COLOR link, on the page that
-#   becomes klpctl.1 (not this change's to edit): the renamed page is checked
-#   in full.
-mandoc_accepted=(
-	"klpctl.8: WARNING: empty block: UR"
-)
+mandoc_accepted=()
 if ! command -v mandoc >/dev/null 2>&1; then
 	if [ "${KLPD_REQUIRE_ALL:-0}" = 1 ]; then
 		not_ok "mandoc is missing: apt-get install mandoc"
