@@ -174,7 +174,8 @@ static enum line_kind classify_line(const char *text, size_t len, char mod[stati
 
 	span_while(&s, is_blank);
 	/* x86 "RIP: 0010:sym+0x1c/0x40 [m]", before 4.15 with raw addresses;
-	 * a user-space RIP ("0033:0x7f...") names nothing. arm64: "pc : sym...". */
+	 * a user-space RIP ("0033:0x7f...") names nothing. x86-32 "EIP: sym...",
+	 * arm64 "pc : sym...". */
 	if (span_skip(&s, "RIP: ")) {
 		span_while(&s, is_hex);
 		if (!span_skip(&s, ":"))
@@ -183,7 +184,7 @@ static enum line_kind classify_line(const char *text, size_t len, char mod[stati
 		skip_raw_address(&s);
 		return parse_symref_to_end(s, mod) ? LINE_FRAME : LINE_REPORT;
 	}
-	if (span_skip(&s, "pc : "))
+	if (span_skip(&s, "pc : ") || span_skip(&s, "EIP: "))
 		return parse_symref_to_end(s, mod) ? LINE_FRAME : LINE_REPORT;
 	if (span_skip(&s, "Call Trace:") || span_skip(&s, "Call trace:"))
 		return LINE_REPORT;
@@ -293,7 +294,8 @@ enum kernel_incident_kind kernel_incident_classify(unsigned level, const char *t
 	if (span_skip(&s, "BUG: soft lockup - CPU#"))
 		return KERNEL_INCIDENT_SOFT_LOCKUP;
 	s.p = text;
-	if (span_skip(&s, "BUG: ") || span_skip(&s, "kernel BUG at "))
+	if (span_skip(&s, "BUG: ") || span_skip(&s, "kernel BUG at ") ||
+	    span_skip(&s, "Kernel BUG at "))
 		return KERNEL_INCIDENT_BUG;
 	if (span_skip(&s, "UBSAN: "))
 		return KERNEL_INCIDENT_UBSAN;
@@ -340,8 +342,9 @@ static void add_line(struct kernel_incident *inc, const char *text, size_t len)
 	dst[len] = '\0';
 }
 
-/* The code the first line itself names: the WARN site ("at [file:line ]%pS")
- * and the bad access of a KASAN report ("in %pS"). The rest of those lines
+/* The code the first line itself names: the WARN site ("at [file:line ]%pS"),
+ * a BUG() site without file ("Kernel BUG at %pB [...]") and the bad access of
+ * a KASAN report ("in %pS"). The rest of those lines
  * (a file name, a task name at the end since 6.16) is never read as one. */
 static void first_line_module(struct kernel_incident *inc, const char *text, size_t len)
 {
@@ -377,6 +380,13 @@ static void first_line_module(struct kernel_incident *inc, const char *text, siz
 			s.p = p + 4;
 		}
 		if (parse_symref(&s, mod) && span_skip(&s, ", CPU#"))
+			add_module(inc, mod);
+		return;
+	}
+	/* BUG() without file and line (lib/bug.c) */
+	if (inc->kind == KERNEL_INCIDENT_BUG) {
+		if (span_skip(&s, "Kernel BUG at ") && parse_symref(&s, mod) &&
+		    span_skip(&s, " [verbose debug info unavailable]") && span_rest_blank(&s))
 			add_module(inc, mod);
 		return;
 	}

@@ -15,7 +15,7 @@
 
 enum kernel_incident_kind {
 	KERNEL_INCIDENT_WARNING,     /* WARNING: CPU: 1 PID: 123 at file:42 f+0x1c/0x40 [m] */
-	KERNEL_INCIDENT_BUG,         /* BUG: ..., kernel BUG at file:42! */
+	KERNEL_INCIDENT_BUG,         /* BUG: ..., kernel BUG at file:42!, Kernel BUG at f+0x1/0x2 */
 	KERNEL_INCIDENT_OOPS,        /* [Oops: ]Oops: 0000 [#1] ..., invalid opcode: 0000 [#1] */
 	KERNEL_INCIDENT_GPF,         /* [Oops: ]general protection fault...: 0000 [#1] */
 	KERNEL_INCIDENT_SOFT_LOCKUP, /* watchdog: BUG: soft lockup - CPU#0 stuck for 22s! */
@@ -45,8 +45,8 @@ struct kernel_incident {
 	enum kernel_incident_kind kind;
 	uint64_t seq;  /* of the record with the first line */
 	uint64_t usec; /* its timestamp */
-	/* Modules whose code the report names (the WARNING/KASAN line, RIP:, the
-	 * reliable frames), in order of first mention, without duplicates. */
+	/* Modules whose code the report names (the WARNING, Kernel BUG and KASAN
+	 * lines, RIP:/EIP:/pc :, the reliable frames), in order of first mention, without duplicates. */
 	size_t n_modules;
 	bool modules_truncated; /* more than KERNEL_INCIDENT_MODULES_MAX */
 	char modules[KERNEL_INCIDENT_MODULES_MAX][KLP_MODULE_NAME_MAX];

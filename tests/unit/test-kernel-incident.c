@@ -85,6 +85,8 @@ static void test_classify(void **state)
 		  KERNEL_INCIDENT_BUG },
 		{ 3, "BUG: scheduling while atomic: insmod/310/0x00000002", KERNEL_INCIDENT_BUG },
 		{ 0, "kernel BUG at mm/slub.c:4283!", KERNEL_INCIDENT_BUG },
+		{ 2, "Kernel BUG at klpt_fn+0x10/0x20 [klpt_bug] [verbose debug info unavailable]",
+		  KERNEL_INCIDENT_BUG },
 		{ 4, "Oops: 0000 [#1] PREEMPT SMP NOPTI", KERNEL_INCIDENT_OOPS },
 		{ 4, "Oops: 0002 [#2] SMP PTI", KERNEL_INCIDENT_OOPS },
 		{ 4, "Oops: Oops: 0000 [#1] PREEMPT SMP NOPTI", KERNEL_INCIDENT_OOPS },
@@ -302,6 +304,29 @@ static void test_null_deref_is_one_incident(void **state)
 	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_BUG);
 	assert_modules(&run.done[0], mods, ELEMENTSOF(mods));
 	assert_string_equal(run.done[0].lines[4], "Oops: 0000 [#1] PREEMPT SMP NOPTI");
+}
+
+/* BUG() in a module built without file and line: the first line names it;
+ * before 6.10 the die header has no "Oops: ". */
+static void test_kernel_bug_without_file(void **state)
+{
+	static const char *const lines[] = {
+		"4;------------[ cut here ]------------",
+		"2;Kernel BUG at klpt_fn+0x10/0x20 [klpt_bug] [verbose debug info unavailable]",
+		"4;invalid opcode: 0000 [#1] SMP NOPTI",
+		"4;CPU: 0 PID: 77 Comm: insmod Tainted: G           OE      5.10.0-32-amd64 #1",
+		"4;EIP: klpt_fn+0x10/0x20 [klpt_bug32]",
+		"4;Call Trace:",
+		"4; [<ffffffffc0456789>] klpt_caller+0x5/0x10 [klpt_caller]",
+		"4;---[ end trace 5e4c3b2a19087f6d ]---",
+	};
+	static const char *const mods[] = { "klpt_bug", "klpt_bug32", "klpt_caller" };
+	struct run run;
+
+	run_report(&run, lines, ELEMENTSOF(lines), false);
+	assert_int_equal(run.n, 1);
+	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_BUG);
+	assert_modules(&run.done[0], mods, ELEMENTSOF(mods));
 }
 
 /* A hung task sleeping in the core kernel: the report names no module, and
@@ -612,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_warning_new_format),
 		cmocka_unit_test(test_gpf_rip_in_module),
 		cmocka_unit_test(test_null_deref_is_one_incident),
+		cmocka_unit_test(test_kernel_bug_without_file),
 		cmocka_unit_test(test_hung_task_no_module),
 		cmocka_unit_test(test_modules_linked_in_names_nothing),
 		cmocka_unit_test(test_back_to_back),
