@@ -158,7 +158,8 @@ enum line_kind {
 };
 
 /* Classify a line inside a report; MOD gets the module a frame names. */
-static enum line_kind classify_line(const char *text, size_t len, char mod[static KLP_MODULE_NAME_MAX])
+static enum line_kind classify_line(const char *text, size_t len,
+				    char mod[static KLP_MODULE_NAME_MAX])
 {
 	struct span s = { text, text + len };
 
@@ -435,7 +436,8 @@ static bool quiet_too_long(const struct kernel_incident_reader *r, const struct 
 		return true; /* the reader started over or went back */
 	if (rec->seq - r->report_seq > KERNEL_INCIDENT_QUIET_RECORDS)
 		return true;
-	return rec->usec > r->report_usec && rec->usec - r->report_usec > KERNEL_INCIDENT_QUIET_USEC;
+	return rec->usec > r->report_usec &&
+	       rec->usec - r->report_usec > KERNEL_INCIDENT_QUIET_USEC;
 }
 
 const struct kernel_incident *kernel_incident_reader_feed(struct kernel_incident_reader *r,

@@ -46,7 +46,8 @@ struct kernel_incident {
 	uint64_t seq;  /* of the record with the first line */
 	uint64_t usec; /* its timestamp */
 	/* Modules whose code the report names (the WARNING, Kernel BUG and KASAN
-	 * lines, RIP:/EIP:/pc :, the reliable frames), in order of first mention, without duplicates. */
+	 * lines, RIP:/EIP:/pc :, the reliable frames), in order of first mention,
+	 * without duplicates. */
 	size_t n_modules;
 	bool modules_truncated; /* more than KERNEL_INCIDENT_MODULES_MAX */
 	char modules[KERNEL_INCIDENT_MODULES_MAX][KLP_MODULE_NAME_MAX];
@@ -66,8 +67,8 @@ struct kernel_incident_reader {
 
 void kernel_incident_reader_init(struct kernel_incident_reader *r);
 
-/* Feed one /dev/kmsg record (the kernel's only: other facilities are
- * ignored). Returns the incident this record finished, valid until the next
+/* Feed one /dev/kmsg record. Records of other facilities than the kernel's
+ * are ignored: user space writing to /dev/kmsg cannot choose facility 0. Returns the incident this record finished, valid until the next
  * call on R, or NULL. A record finishes the open incident when it is the
  * end-of-report marker, the first line of another incident, or comes after
  * the quiet limits above (or with a sequence number not above the last). */

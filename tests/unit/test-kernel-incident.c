@@ -10,7 +10,8 @@
 #include "macro.h"
 
 /* Reports as the kernel stores them: one record per line, each written here
- * as "L;text" with L its level. Records are 1000 usec apart. */
+ * as "L;text" with L its level; /dev/kmsg shows a tab as "\x09". Records are
+ * 1000 usec apart. */
 #define MAX_DONE 8
 
 struct run {
@@ -399,8 +400,8 @@ static void test_back_to_back(void **state)
 		"4; __handle_irq_event_percpu+0x46/0x190",
 		"4; </IRQ>",
 		"3;rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
-		"3;rcu: \t1-...!: (0 ticks this GP) idle=b4c/1/0x4000000000000000 softirq=1/1 fqs=0",
-		"3;\t(detected by 0, t=21002 jiffies, g=1234, q=56 ncpus=2)",
+		"3;rcu: \\x091-...!: (0 ticks this GP) idle=b4c/1/0x4000000000000000 softirq=1/1 fqs=0",
+		"3;\\x09(detected by 0, t=21002 jiffies, g=1234, q=56 ncpus=2)",
 		"6;Sending NMI from CPU 0 to CPUs 1:",
 		"4;NMI backtrace for cpu 1",
 		"4;RIP: 0010:klpt_irq_handler+0x9/0x20 [klpt_irq]",
@@ -465,6 +466,45 @@ static void test_back_to_back(void **state)
 	assert_modules(&run.done[3], ubsan_mods, ELEMENTSOF(ubsan_mods));
 	assert_false(kernel_incident_reader_pending(&r));
 	assert_null(kernel_incident_reader_flush(&r));
+}
+
+/* 6.1's UBSAN report between rows of '=', then an RCU self-detected stall
+ * whose CPU spins in a module. */
+static void test_ubsan_framed_and_rcu_self_detected(void **state)
+{
+	static const char *const lines[] = {
+		"3;================================================================================",
+		"3;UBSAN: shift-out-of-bounds in /build/klpt/klpt_shift.c:9:14",
+		"3;shift exponent 70 is too large for 64-bit type 'long unsigned int'",
+		"4;CPU: 0 PID: 700 Comm: insmod Tainted: G           OE      6.1.0-56-amd64 #1",
+		"4;Call Trace:",
+		"4; <TASK>",
+		"4; dump_stack_lvl+0x44/0x5c",
+		"4; __ubsan_handle_shift_out_of_bounds.cold+0x61/0xef",
+		"4; klpt_shift_init.cold+0x5/0x1a [klpt_shift]",
+		"4; </TASK>",
+		"3;================================================================================",
+		"3;rcu: INFO: rcu_sched self-detected stall on CPU",
+		"3;rcu: \\x090-....: (5250 ticks this GP) idle=8d4/1/0x4000000000000000 softirq=1/1 fqs=2",
+		"3;\\x09(t=5251 jiffies g=2345 q=12 ncpus=2)",
+		"4;NMI backtrace for cpu 0",
+		"4;RIP: 0010:klpt_spin_fn+0x12/0x30 [klpt_spin]",
+		"4;Call Trace:",
+		"4; <IRQ>",
+		"4; rcu_dump_cpu_stacks+0xa5/0xdb",
+		"4; </IRQ>",
+	};
+	static const char *const ubsan_mods[] = { "klpt_shift" };
+	static const char *const rcu_mods[] = { "klpt_spin" };
+	struct run run;
+
+	run_report(&run, lines, ELEMENTSOF(lines), true);
+	assert_int_equal(run.n, 2);
+	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_UBSAN);
+	assert_int_equal(run.done[0].seq, 101);
+	assert_modules(&run.done[0], ubsan_mods, ELEMENTSOF(ubsan_mods));
+	assert_int_equal(run.done[1].kind, KERNEL_INCIDENT_RCU_STALL);
+	assert_modules(&run.done[1], rcu_mods, ELEMENTSOF(rcu_mods));
 }
 
 /* The time gap and a sequence number going back end an open incident. */
@@ -641,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_hung_task_no_module),
 		cmocka_unit_test(test_modules_linked_in_names_nothing),
 		cmocka_unit_test(test_back_to_back),
+		cmocka_unit_test(test_ubsan_framed_and_rcu_self_detected),
 		cmocka_unit_test(test_quiet_limits),
 		cmocka_unit_test(test_many_modules),
 		cmocka_unit_test(test_garbage),
