@@ -66,6 +66,14 @@ static void assert_modules(const struct kernel_incident *inc, const char *const 
 		assert_string_equal(inc->modules[i], mods[i]);
 }
 
+static void assert_incident(const struct kernel_incident *inc, enum kernel_incident_kind kind,
+			    const char *const *mods, size_t n)
+{
+	assert_string_equal(kernel_incident_kind_to_string(inc->kind),
+			    kernel_incident_kind_to_string(kind));
+	assert_modules(inc, mods, n);
+}
+
 static void test_classify(void **state)
 {
 	static const struct {
@@ -238,8 +246,7 @@ static void test_warning_new_format(void **state)
 
 	run_report(&run, lines, ELEMENTSOF(lines), false);
 	assert_int_equal(run.n, 1);
-	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_WARNING);
-	assert_modules(&run.done[0], mods, ELEMENTSOF(mods));
+	assert_incident(&run.done[0], KERNEL_INCIDENT_WARNING, mods, ELEMENTSOF(mods));
 }
 
 /* A general protection fault with RIP in a module, on 6.1. */
@@ -273,9 +280,8 @@ static void test_gpf_rip_in_module(void **state)
 
 	run_report(&run, lines, ELEMENTSOF(lines), true);
 	assert_int_equal(run.n, 1);
-	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_GPF);
 	assert_int_equal(run.done[0].seq, 100);
-	assert_modules(&run.done[0], mods, ELEMENTSOF(mods));
+	assert_incident(&run.done[0], KERNEL_INCIDENT_GPF, mods, ELEMENTSOF(mods));
 	assert_false(kernel_incident_names_module(&run.done[0], "klpt_cmdline"));
 }
 
@@ -302,8 +308,7 @@ static void test_null_deref_is_one_incident(void **state)
 
 	run_report(&run, lines, ELEMENTSOF(lines), false);
 	assert_int_equal(run.n, 1);
-	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_BUG);
-	assert_modules(&run.done[0], mods, ELEMENTSOF(mods));
+	assert_incident(&run.done[0], KERNEL_INCIDENT_BUG, mods, ELEMENTSOF(mods));
 	assert_string_equal(run.done[0].lines[4], "Oops: 0000 [#1] PREEMPT SMP NOPTI");
 }
 
@@ -326,8 +331,7 @@ static void test_kernel_bug_without_file(void **state)
 
 	run_report(&run, lines, ELEMENTSOF(lines), false);
 	assert_int_equal(run.n, 1);
-	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_BUG);
-	assert_modules(&run.done[0], mods, ELEMENTSOF(mods));
+	assert_incident(&run.done[0], KERNEL_INCIDENT_BUG, mods, ELEMENTSOF(mods));
 }
 
 /* A hung task sleeping in the core kernel: the report names no module, and
@@ -443,27 +447,24 @@ static void test_back_to_back(void **state)
 	kernel_incident_reader_init(&r);
 	feed_lines(&r, &run, 100, lines, ELEMENTSOF(lines));
 	assert_int_equal(run.n, 1);
-	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_HARD_LOCKUP);
 	assert_int_equal(run.done[0].seq, 100);
-	assert_modules(&run.done[0], lockup_mods, ELEMENTSOF(lockup_mods));
+	assert_incident(&run.done[0], KERNEL_INCIDENT_HARD_LOCKUP,
+			lockup_mods, ELEMENTSOF(lockup_mods));
 	assert_true(kernel_incident_reader_pending(&r));
 
 	/* 200 - 114: more than the quiet limit of records since the last frame */
 	rec.usec = 5000000 + 115 * 1000;
 	take(&run, kernel_incident_reader_feed(&r, &rec));
 	assert_int_equal(run.n, 2);
-	assert_int_equal(run.done[1].kind, KERNEL_INCIDENT_RCU_STALL);
 	assert_int_equal(run.done[1].seq, 107);
-	assert_modules(&run.done[1], rcu_mods, ELEMENTSOF(rcu_mods));
+	assert_incident(&run.done[1], KERNEL_INCIDENT_RCU_STALL, rcu_mods, ELEMENTSOF(rcu_mods));
 	assert_false(kernel_incident_reader_pending(&r));
 
 	feed_lines(&r, &run, 300, kasan, ELEMENTSOF(kasan));
 	assert_int_equal(run.n, 4);
-	assert_int_equal(run.done[2].kind, KERNEL_INCIDENT_KASAN);
 	assert_int_equal(run.done[2].seq, 301);
-	assert_modules(&run.done[2], kasan_mods, ELEMENTSOF(kasan_mods));
-	assert_int_equal(run.done[3].kind, KERNEL_INCIDENT_UBSAN);
-	assert_modules(&run.done[3], ubsan_mods, ELEMENTSOF(ubsan_mods));
+	assert_incident(&run.done[2], KERNEL_INCIDENT_KASAN, kasan_mods, ELEMENTSOF(kasan_mods));
+	assert_incident(&run.done[3], KERNEL_INCIDENT_UBSAN, ubsan_mods, ELEMENTSOF(ubsan_mods));
 	assert_false(kernel_incident_reader_pending(&r));
 	assert_null(kernel_incident_reader_flush(&r));
 }
@@ -500,11 +501,9 @@ static void test_ubsan_framed_and_rcu_self_detected(void **state)
 
 	run_report(&run, lines, ELEMENTSOF(lines), true);
 	assert_int_equal(run.n, 2);
-	assert_int_equal(run.done[0].kind, KERNEL_INCIDENT_UBSAN);
 	assert_int_equal(run.done[0].seq, 101);
-	assert_modules(&run.done[0], ubsan_mods, ELEMENTSOF(ubsan_mods));
-	assert_int_equal(run.done[1].kind, KERNEL_INCIDENT_RCU_STALL);
-	assert_modules(&run.done[1], rcu_mods, ELEMENTSOF(rcu_mods));
+	assert_incident(&run.done[0], KERNEL_INCIDENT_UBSAN, ubsan_mods, ELEMENTSOF(ubsan_mods));
+	assert_incident(&run.done[1], KERNEL_INCIDENT_RCU_STALL, rcu_mods, ELEMENTSOF(rcu_mods));
 }
 
 /* The time gap and a sequence number going back end an open incident. */
