@@ -9,6 +9,7 @@ lib_libklpd_shared_a_SOURCES = \
 	lib/duration.c lib/duration.h \
 	lib/fileio.c lib/fileio.h \
 	lib/kmod-dlopen.c lib/kmod-dlopen.h \
+	lib/kernel-incident.c lib/kernel-incident.h \
 	lib/kmsg-record.c lib/kmsg-record.h \
 	lib/modinfo.c lib/modinfo.h \
 	lib/names.c lib/names.h \

@@ -15,6 +15,7 @@ unit_tests = \
 	tests/unit/test-config-snapshot \
 	tests/unit/test-duration \
 	tests/unit/test-json \
+	tests/unit/test-kernel-incident \
 	tests/unit/test-kmsg-record \
 	tests/unit/test-load-queue \
 	tests/unit/test-metrics \
@@ -32,13 +33,16 @@ unit_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon -I$(top_srcdir)/client \
 	$(CMOCKA_CFLAGS) $(INIH_CFLAGS)
 LDADD = $(libklpd_shared) $(CMOCKA_LIBS) $(INIH_LIBS)
 
-# lib/ alone: names, durations, kmsg records, UTF-8, a module's .modinfo.
+# lib/ alone: names, durations, kmsg records and incident reports, UTF-8, a
+# module's .modinfo.
 tests_unit_test_names_SOURCES = tests/unit/test-names.c
 tests_unit_test_names_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_duration_SOURCES = tests/unit/test-duration.c
 tests_unit_test_duration_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_kmsg_record_SOURCES = tests/unit/test-kmsg-record.c
 tests_unit_test_kmsg_record_CPPFLAGS = $(unit_cppflags)
+tests_unit_test_kernel_incident_SOURCES = tests/unit/test-kernel-incident.c
+tests_unit_test_kernel_incident_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_utf8_SOURCES = tests/unit/test-utf8.c
 tests_unit_test_utf8_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_modinfo_SOURCES = tests/unit/test-modinfo.c
