@@ -103,8 +103,8 @@ uint64_t manager_run_policy(struct manager *m, uint64_t now)
 {
 	uint64_t realtime_offset = now_realtime() - now;
 
-	/* ForceWindow= is in local time, and the time zone may have changed
-	 * (timedatectl set-timezone) */
+	/* ForceWindow= is in local time: let the C library look at the time
+	 * zone again */
 	tzset();
 	for (int round = 0; round < 8; round++) {
 		struct policy_result res;
