@@ -313,6 +313,13 @@ static const struct policy_case window_cases[] = {
 	  "stalled for 3s; OnStall=force in [Policy], but the next ForceWindow= opens in 22h, "
 	  "beyond ForceWindowMaxWait=12h: reverting instead",
 	  NONE, AT_103S_MONDAY(4) },
+	{ "ForceWindowMaxWait= per patch",
+	  WEEKDAY_NIGHTS "ForceWindowMaxWait=1d\n[Patch:klpt_busy_*]\nForceWindowMaxWait=0\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "revert:klpt_busy_patch",
+	  "OnStall=force in [Patch:klpt_busy_*], but the next ForceWindow= opens in 22h, beyond "
+	  "ForceWindowMaxWait=0: reverting instead",
+	  NONE, AT_103S_MONDAY(4) },
 	{ "ForceWindow=: beyond ForceWindowMaxWait=, already reversed: waits for the window",
 	  WEEKDAY_NIGHTS "ForceWindowMaxWait=12h\n",
 	  { { "klpt_busy_patch", PATCH_STATE_UNPATCHING, 0, 1 } },
