@@ -292,7 +292,10 @@ static int property_get_configuration_source(sd_bus *bus, const char *path,
 /* What the policy will do about the running transition, and when. */
 static int stall_plan(struct manager *m, struct policy_plan *plan)
 {
-	return policy_plan_transition(m->state, &m->config, &m->policy, now_monotonic(), plan);
+	uint64_t now = now_monotonic();
+
+	return policy_plan_transition(m->state, &m->config, &m->policy, now, now_realtime() - now,
+				      plan);
 }
 
 static int property_get_stall_action(sd_bus *bus, const char *path, const char *interface,

@@ -37,6 +37,7 @@ static const struct policy_settings policy_defaults = {
 	.stall_timeout_usec = 60 * USEC_PER_SEC,
 	.on_stall = ON_STALL_REVERT,
 	.force_after_usec = 0,
+	.force_window_max_wait_usec = USEC_INFINITY,
 	.auto_unload = true,
 	.unload_delay_usec = 30 * USEC_PER_SEC,
 	.allow_pin = true,
@@ -310,6 +311,35 @@ static int assign_dirs(struct parser *p, const char *v, const char **bad, size_t
 	return 0;
 }
 
+/* ForceWindow=, as PatchDirectories=: each assignment appends its window
+ * (one listed already is not added again), an empty one empties the list.
+ * WHERE has a place for each window. -EINVAL with a message in ERROR. */
+static int assign_windows(struct parser *p, const char *v, struct force_windows *w,
+			  struct config_where *where, char *error, size_t size)
+{
+	struct force_window fw;
+	int r;
+
+	if (!*v) {
+		*w = (struct force_windows){};
+		return 0;
+	}
+	r = force_window_parse(v, &fw, error, size);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < w->n; i++)
+		if (memcmp(&w->w[i], &fw, sizeof(fw)) == 0)
+			return 0;
+	if (w->n >= FORCE_WINDOWS_MAX) {
+		snprintf(error, size, "more than %d windows (an empty ForceWindow= empties the list)",
+			 FORCE_WINDOWS_MAX);
+		return -EINVAL;
+	}
+	where[w->n] = here(p);
+	w->w[w->n++] = fw;
+	return 0;
+}
+
 /* A glob over module names: [A-Za-z0-9_-] and the fnmatch(3) operators
  * '*' and '?'. No brackets: a module name has none to match. '-' becomes
  * '_', as in module names. -ENAMETOOLONG when no module name would fit. */
@@ -350,6 +380,7 @@ enum value_kind {
 	VALUE_DURATION_POSITIVE,
 	VALUE_DURATION_1S, /* at least a second: how often klpd does work by itself */
 	VALUE_ON_STALL,
+	VALUE_FORCE_WINDOWS,
 };
 
 struct key {
@@ -372,6 +403,9 @@ static const struct key keys[] = {
 	POLICY_KEY("StallTimeout", VALUE_DURATION_POSITIVE, POLICY_STALL_TIMEOUT, stall_timeout_usec),
 	POLICY_KEY("OnStall", VALUE_ON_STALL, POLICY_ON_STALL, on_stall),
 	POLICY_KEY("ForceAfter", VALUE_DURATION, POLICY_FORCE_AFTER, force_after_usec),
+	POLICY_KEY("ForceWindow", VALUE_FORCE_WINDOWS, POLICY_FORCE_WINDOW, force_windows),
+	POLICY_KEY("ForceWindowMaxWait", VALUE_DURATION, POLICY_FORCE_WINDOW_MAX_WAIT,
+		   force_window_max_wait_usec),
 	POLICY_KEY("AllowPin", VALUE_BOOL, POLICY_ALLOW_PIN, allow_pin),
 	POLICY_KEY("AutoUnload", VALUE_BOOL, POLICY_AUTO_UNLOAD, auto_unload),
 	POLICY_KEY("UnloadDelay", VALUE_DURATION, POLICY_UNLOAD_DELAY, unload_delay_usec),
@@ -394,6 +428,8 @@ static const char *value_expected(enum value_kind k)
 		return "a duration of at least 1s such as 30s, 5min, 1h, or infinity";
 	case VALUE_ON_STALL:
 		return "one of wait, revert, force";
+	case VALUE_FORCE_WINDOWS:
+		return "weekdays and a time range such as Mon..Fri 02:00-04:00, or empty";
 	}
 	return "valid";
 }
@@ -413,12 +449,14 @@ static size_t value_size(enum value_kind k)
 		return sizeof(uint64_t);
 	case VALUE_ON_STALL:
 		return sizeof(enum on_stall);
+	case VALUE_FORCE_WINDOWS:
+		return sizeof(struct force_windows);
 	}
 	return 0;
 }
 
-/* Parse V as kind K (not VALUE_DIRS) into DEST (a field of the matching
- * type). */
+/* Parse V as kind K (not VALUE_DIRS or VALUE_FORCE_WINDOWS) into DEST (a
+ * field of the matching type). */
 static int parse_value(enum value_kind k, const char *v, void *dest)
 {
 	union {
@@ -430,6 +468,7 @@ static int parse_value(enum value_kind k, const char *v, void *dest)
 
 	switch (k) {
 	case VALUE_DIRS:
+	case VALUE_FORCE_WINDOWS:
 		return -EINVAL;
 	case VALUE_BOOL:
 		r = parse_bool(v, &out.b);
@@ -498,13 +537,13 @@ static const char *comment_hint(const char *v)
 }
 
 /* The assignment the reader found. A key set again replaces the value, as
- * in systemd; PatchDirectories= appends. */
+ * in systemd; PatchDirectories= and ForceWindow= append. */
 static void assign(struct parser *p)
 {
 	struct config *c = p->config;
 	const char *section = p->section, *name = p->key, *value = p->value;
 	const struct key *k;
-	struct config_where *where;
+	struct config_where *where, *windows_where;
 	void *dest;
 	int r;
 
@@ -551,18 +590,33 @@ static void assign(struct parser *p)
 		if (k->section == SECTION_DAEMON) {
 			dest = (char *)c + k->offset;
 			where = &c->daemon_where[k->index];
+			windows_where = NULL;
 		} else if (p->section_override) {
 			dest = (char *)&p->section_override->settings + k->offset;
 			where = &p->section_override->where[k->index];
+			windows_where = p->section_override->force_window_where;
 		} else {
 			dest = (char *)&c->policy + k->offset;
 			where = &c->policy_where[k->index];
+			windows_where = c->force_window_where;
 		}
-		r = parse_value(k->kind, value, dest);
-		if (r == -EINVAL) {
-			add_error(p, p->at, "key '%s' in section '%s': value '%s' must be %s%s", name,
-				  section, value, value_expected(k->kind), comment_hint(value));
-			return;
+		if (k->kind == VALUE_FORCE_WINDOWS) {
+			char msg[256];
+
+			r = assign_windows(p, value, dest, windows_where, msg, sizeof(msg));
+			if (r == -EINVAL) {
+				add_error(p, p->at, "key '%s' in section '%s': value '%s': %s%s", name,
+					  section, value, msg, comment_hint(value));
+				return;
+			}
+		} else {
+			r = parse_value(k->kind, value, dest);
+			if (r == -EINVAL) {
+				add_error(p, p->at,
+					  "key '%s' in section '%s': value '%s' must be %s%s", name,
+					  section, value, value_expected(k->kind), comment_hint(value));
+				return;
+			}
 		}
 		if (r >= 0) {
 			*where = here(p);
@@ -1250,6 +1304,7 @@ static void dump_value(FILE *f, const struct key *k, const void *dest, struct co
 
 	switch (k->kind) {
 	case VALUE_DIRS:
+	case VALUE_FORCE_WINDOWS:
 		return;
 	case VALUE_BOOL:
 		v = *(const bool *)dest ? "yes" : "no";
@@ -1289,24 +1344,44 @@ static void dump_daemon(const struct config *c, FILE *f)
 	}
 }
 
+/* One line for each window, as they append when read back; W is where
+ * the list was emptied, WINDOWS_WHERE where each window was set. */
+static void dump_windows(FILE *f, const struct key *k, const struct force_windows *fw,
+			 struct config_where w, const struct config_where *windows_where)
+{
+	char buf[FORCE_WINDOW_STRING_MAX];
+
+	if (fw->n == 0)
+		dump_line(f, k->name, "", w);
+	for (size_t i = 0; i < fw->n; i++)
+		dump_line(f, k->name, force_window_format(&fw->w[i], buf, sizeof(buf)),
+			  windows_where[i]);
+}
+
 /* The [Policy] keys of SETTINGS: those in SET from O's, the others from
  * BASE's (NULL: all of them from O's). */
 static void dump_policy(const struct policy_settings *settings, const struct config_where *where,
-			unsigned set, const struct config *base, FILE *f)
+			const struct config_where *windows_where, unsigned set,
+			const struct config *base, FILE *f)
 {
 	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
 		const struct key *k = &keys[i];
 		const void *from = (const char *)settings + k->offset;
 		struct config_where w = where[k->index];
+		const struct config_where *ww = windows_where;
 
 		if (k->section != SECTION_POLICY)
 			continue;
 		if (base && !(set & (1u << k->index))) {
 			from = (const char *)&base->policy + k->offset;
 			w = base->policy_where[k->index];
+			ww = base->force_window_where;
 		} else if (!base && !(set & (1u << k->index)))
 			continue;
-		dump_value(f, k, from, w);
+		if (k->kind == VALUE_FORCE_WINDOWS)
+			dump_windows(f, k, from, w, ww);
+		else
+			dump_value(f, k, from, w);
 	}
 }
 
@@ -1326,20 +1401,20 @@ int config_dump(const struct config *c, const char *patch, FILE *f)
 			fprintf(f, "# %s: [Policy]; no [Patch:GLOB] section matches\n", name);
 		fprintf(f, "[Patch:%s]\n", name);
 		if (o)
-			dump_policy(&o->settings, o->where, o->set, c, f);
+			dump_policy(&o->settings, o->where, o->force_window_where, o->set, c, f);
 		else
-			dump_policy(&c->policy, c->policy_where, 0, c, f);
+			dump_policy(&c->policy, c->policy_where, c->force_window_where, 0, c, f);
 		return 0;
 	}
 
 	dump_daemon(c, f);
 	fprintf(f, "\n[%s]\n", "Policy");
-	dump_policy(&c->policy, c->policy_where, 0, c, f);
+	dump_policy(&c->policy, c->policy_where, c->force_window_where, 0, c, f);
 	for (size_t i = 0; i < c->n_overrides; i++) {
 		const struct patch_override *o = &c->overrides[i];
 
 		fprintf(f, "\n[Patch:%s]\n", o->glob);
-		dump_policy(&o->settings, o->where, o->set, NULL, f);
+		dump_policy(&o->settings, o->where, o->force_window_where, o->set, NULL, f);
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "force-window.h"
 #include "macro.h"
 
 #define KLPD_CONFIG_FILE SYSCONFDIR "/klpd/klpd.conf"
@@ -32,6 +33,8 @@ struct policy_settings {
 	uint64_t stall_timeout_usec; /* a transition older than this is stalled */
 	enum on_stall on_stall;
 	uint64_t force_after_usec; /* with OnStall=force: extra wait before forcing */
+	struct force_windows force_windows; /* when forcing is allowed; none: any time */
+	uint64_t force_window_max_wait_usec; /* a window further away: revert instead */
 	bool auto_unload;          /* remove leftover modules that are safe to remove */
 	uint64_t unload_delay_usec;
 	bool allow_pin; /* no: never force what would pin this module */
@@ -42,6 +45,8 @@ enum {
 	POLICY_STALL_TIMEOUT,
 	POLICY_ON_STALL,
 	POLICY_FORCE_AFTER,
+	POLICY_FORCE_WINDOW,
+	POLICY_FORCE_WINDOW_MAX_WAIT,
 	POLICY_AUTO_UNLOAD,
 	POLICY_UNLOAD_DELAY,
 	POLICY_ALLOW_PIN,
@@ -60,6 +65,8 @@ enum {
 	POLICY_KEY_STALL_TIMEOUT = 1u << POLICY_STALL_TIMEOUT,
 	POLICY_KEY_ON_STALL = 1u << POLICY_ON_STALL,
 	POLICY_KEY_FORCE_AFTER = 1u << POLICY_FORCE_AFTER,
+	POLICY_KEY_FORCE_WINDOW = 1u << POLICY_FORCE_WINDOW,
+	POLICY_KEY_FORCE_WINDOW_MAX_WAIT = 1u << POLICY_FORCE_WINDOW_MAX_WAIT,
 	POLICY_KEY_AUTO_UNLOAD = 1u << POLICY_AUTO_UNLOAD,
 	POLICY_KEY_UNLOAD_DELAY = 1u << POLICY_UNLOAD_DELAY,
 	POLICY_KEY_ALLOW_PIN = 1u << POLICY_ALLOW_PIN,
@@ -76,6 +83,7 @@ struct patch_override {
 	unsigned set;
 	struct policy_settings settings; /* only the keys in SET mean anything */
 	struct config_where where[_POLICY_KEY_MAX];
+	struct config_where force_window_where[FORCE_WINDOWS_MAX]; /* one for each window */
 	struct config_where header; /* where the section first appeared */
 };
 
@@ -100,6 +108,7 @@ struct config {
 	struct config_where daemon_where[_DAEMON_KEY_MAX]; /* the last assignment */
 	struct config_where *patch_dirs_where; /* one for each of patch_dirs */
 	struct config_where policy_where[_POLICY_KEY_MAX];
+	struct config_where force_window_where[FORCE_WINDOWS_MAX]; /* [Policy]'s windows */
 };
 
 int config_init_defaults(struct config *c);

@@ -21,8 +21,9 @@ daemon_state_sources = \
 	daemon/kmsg-history.c daemon/kmsg-history.h \
 	daemon/sysfs-livepatch.c daemon/sysfs-livepatch.h \
 	daemon/tasks.c daemon/tasks.h
-# klpd.conf (read with inih) and the policy it configures.
-daemon_conf_sources = daemon/conf.c daemon/conf.h
+# klpd.conf (read with inih), its ForceWindow= values and the policy it
+# configures.
+daemon_conf_sources = daemon/conf.c daemon/conf.h daemon/force-window.c daemon/force-window.h
 daemon_policy_sources = daemon/policy.c daemon/policy.h
 # What the policy will do next about the running transition (the Manager's
 # StallAction and StallDeadline): asks policy.c, so it is as pure.

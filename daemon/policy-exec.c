@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "actions.h"
 #include "bus.h"
@@ -100,12 +101,17 @@ static void execute(struct manager *m, const struct policy_action *a, uint64_t n
  * looks again at once; each action is done at most once, so this ends. */
 uint64_t manager_run_policy(struct manager *m, uint64_t now)
 {
+	uint64_t realtime_offset = now_realtime() - now;
+
+	/* ForceWindow= is in local time: let the C library look at the time
+	 * zone again */
+	tzset();
 	for (int round = 0; round < 8; round++) {
 		struct policy_result res;
 		uint64_t next;
 		int r;
 
-		r = policy_evaluate(m->state, &m->config, &m->policy, now, &res);
+		r = policy_evaluate(m->state, &m->config, &m->policy, now, realtime_offset, &res);
 		if (r < 0) {
 			log_error_errno(r, "Evaluating the policy failed");
 			return now + USEC_PER_SEC;

@@ -3,12 +3,14 @@
 #include "macro.h"
 #include "policy-plan.h"
 
-/* The policy wakes at most at the stall, at ForceAfter and at unload
- * deadlines of other modules: a few look-ahead steps find the action. */
+/* The policy wakes at most at the stall, at ForceAfter, at the next
+ * ForceWindow= and at unload deadlines of other modules: a few look-ahead
+ * steps find the action. */
 #define PLAN_STEPS 16
 
 int policy_plan_transition(const struct state *s, const struct config *c,
-			   const struct policy_memory *mem, uint64_t now, struct policy_plan *ret)
+			   const struct policy_memory *mem, uint64_t now, uint64_t realtime_offset,
+			   struct policy_plan *ret)
 {
 	const struct transition *t = &s->transition;
 	struct policy_memory ahead = {};
@@ -26,7 +28,7 @@ int policy_plan_transition(const struct state *s, const struct config *c,
 		struct policy_result res;
 		int r;
 
-		r = policy_evaluate(s, c, &ahead, when, &res);
+		r = policy_evaluate(s, c, &ahead, when, realtime_offset, &res);
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < res.n_actions; i++) {

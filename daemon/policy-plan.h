@@ -18,6 +18,8 @@ struct policy_plan {
 };
 
 /* Asks policy_evaluate() itself at the times it would wake up, so the plan
- * cannot drift from what the policy then does. Pure, like the policy. */
+ * cannot drift from what the policy then does. Pure, like the policy;
+ * REALTIME_OFFSET as there. */
 int policy_plan_transition(const struct state *s, const struct config *c,
-			   const struct policy_memory *mem, uint64_t now, struct policy_plan *ret);
+			   const struct policy_memory *mem, uint64_t now, uint64_t realtime_offset,
+			   struct policy_plan *ret);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "force-window.h"
 #include "policy.h"
 
 static const char *const action_table[_POLICY_ACTION_MAX] = {
@@ -73,6 +74,7 @@ struct eval {
 	const struct config *c;
 	const struct policy_memory *mem;
 	uint64_t now;
+	uint64_t realtime_offset; /* NOW + this: CLOCK_REALTIME */
 	struct policy_result *r;
 	int error;
 };
@@ -164,6 +166,34 @@ static const struct patch *forbidden_pin(const struct eval *e, const struct patc
 	return NULL;
 }
 
+/* ForceWindow=: whether the policy may force now. If not, it looks again
+ * when the next window opens, or, when that is further away than
+ * ForceWindowMaxWait= and MAY_REVERT, reverts now. */
+static bool in_force_window(struct eval *e, const struct policy_settings *ps, const char *where,
+			    bool may_revert)
+{
+	const struct transition *t = &e->s->transition;
+	uint64_t rt = add_usec(e->now, e->realtime_offset), next, wait;
+	char d1[DURATION_MAX], d2[DURATION_MAX], d3[DURATION_MAX];
+
+	if (force_windows_check(&ps->force_windows, rt, &next))
+		return true;
+	/* none within the search: look again at its end */
+	wait = next == USEC_INFINITY ? FORCE_WINDOW_SEARCH_USEC : next - rt;
+	if (wait > ps->force_window_max_wait_usec && may_revert) {
+		add_action(e, POLICY_ACTION_REVERT, t->patch,
+			   "stalled for %s; OnStall=force in %s, but the next ForceWindow= opens "
+			   "in %s%s, beyond ForceWindowMaxWait=%s: reverting instead",
+			   duration_format_short(d1, sizeof(d1), e->now - t->start_usec), where,
+			   next == USEC_INFINITY ? "more than " : "",
+			   duration_format_short(d2, sizeof(d2), wait),
+			   duration_format(d3, sizeof(d3), ps->force_window_max_wait_usec));
+		return false;
+	}
+	wake_at(e, add_usec(e->now, wait));
+	return false;
+}
+
 static void evaluate_transition(struct eval *e)
 {
 	const struct transition *t = &e->s->transition;
@@ -223,6 +253,10 @@ static void evaluate_transition(struct eval *e)
 		pin = forbidden_pin(e, tp, pin_where, sizeof(pin_where), &unknown);
 		if (!pin) {
 			const char *what;
+
+			/* once reversed, the transition waits for the window */
+			if (!in_force_window(e, &ps, where, !reversed && !(mine && mem->revert_tried)))
+				return;
 
 			if (!t->target_patched)
 				what = "forcing the disable pins this module until reboot";
@@ -297,13 +331,14 @@ static void evaluate_leftovers(struct eval *e)
 }
 
 int policy_evaluate(const struct state *s, const struct config *c, const struct policy_memory *mem,
-		    uint64_t now, struct policy_result *ret)
+		    uint64_t now, uint64_t realtime_offset, struct policy_result *ret)
 {
 	struct eval e = {
 		.s = s,
 		.c = c,
 		.mem = mem,
 		.now = now,
+		.realtime_offset = realtime_offset,
 		.r = ret,
 	};
 

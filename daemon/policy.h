@@ -11,8 +11,9 @@
 
 /* The policy: given the state, the config, what the policy already did and
  * the time (CLOCK_MONOTONIC usec), which actions are due now and when to
- * look again. Pure: no I/O, no clock, no logging. The caller executes the
- * actions, logs them with their reason and tells policy_note() what it did. */
+ * look again. Pure: no I/O, no clock, no logging; ForceWindow= reads the
+ * process's time zone (localtime_r). The caller executes the actions, logs
+ * them with their reason and tells policy_note() what it did. */
 
 enum policy_action_kind {
 	POLICY_ACTION_STALL,  /* mark the transition stalled, signal it */
@@ -71,8 +72,10 @@ struct policy_result {
 
 void policy_result_done(struct policy_result *r);
 
+/* REALTIME_OFFSET: what to add to NOW (or to any CLOCK_MONOTONIC time) for
+ * CLOCK_REALTIME, for ForceWindow=. */
 int policy_evaluate(const struct state *s, const struct config *c, const struct policy_memory *mem,
-		    uint64_t now, struct policy_result *ret);
+		    uint64_t now, uint64_t realtime_offset, struct policy_result *ret);
 
 /* The caller executed A at NOW (successfully or not). */
 int policy_note(struct policy_memory *mem, const struct state *s, const struct policy_action *a,

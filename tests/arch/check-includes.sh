@@ -48,7 +48,7 @@ allowed="client lib" banned=
 check "client/ includes only client/ and lib/" "$top"/client/*.[ch]
 allowed="daemon lib" banned="bus.h manager.h"
 lower=()
-for b in actions action-result boot-guard boot-load conf config-snapshot load-queue metrics \
+for b in actions action-result boot-guard boot-load conf config-snapshot force-window load-queue metrics \
 	policy policy-plan state statedir sysfs-livepatch tasks kmsg-clock kmod-dlopen caller; do
 	lower+=("$top/daemon/$b.c" "$top/daemon/$b.h")
 done

@@ -4,7 +4,7 @@
  * either refused with a reason or gives a configuration whose values are in
  * range, and that configuration's own files, written again, read back the
  * same. The fallback gives a configuration in every case.
- * fuzz-sources: daemon/config-snapshot.c daemon/conf.c lib/duration.c lib/names.c lib/fileio.c lib/utf8.c
+ * fuzz-sources: daemon/config-snapshot.c daemon/conf.c daemon/force-window.c lib/duration.c lib/names.c lib/fileio.c lib/utf8.c
  * fuzz-libs: inih */
 #include "config-snapshot.h"
 #include "fuzz-util.h"

@@ -4,7 +4,7 @@
  * one "t.conf:LINE: ..." message per line of error, escaped to clean UTF-8
  * whatever bytes the file holds. The same text always gives the same answer,
  * and nothing leaks either way.
- * fuzz-sources: daemon/conf.c lib/duration.c lib/names.c lib/fileio.c lib/utf8.c
+ * fuzz-sources: daemon/conf.c daemon/force-window.c lib/duration.c lib/names.c lib/fileio.c lib/utf8.c
  * fuzz-libs: inih */
 #include "conf.h"
 #include "fuzz-util.h"
@@ -36,6 +36,22 @@ static void check_errors(const char *error, const uint8_t *data, size_t size)
 	}
 }
 
+/* Each window is in range and reads back from its text as itself. */
+static void check_windows(const struct force_windows *w)
+{
+	fuzz_assert(w->n <= FORCE_WINDOWS_MAX);
+	for (size_t i = 0; i < w->n; i++) {
+		char text[FORCE_WINDOW_STRING_MAX], error[256];
+		struct force_window again;
+
+		fuzz_assert(w->w[i].days && w->w[i].days <= 0x7f);
+		fuzz_assert(w->w[i].start < 1440 && w->w[i].end <= 1440);
+		force_window_format(&w->w[i], text, sizeof(text));
+		fuzz_assert(force_window_parse(text, &again, error, sizeof(error)) == 0);
+		fuzz_assert(memcmp(&again, &w->w[i], sizeof(again)) == 0);
+	}
+}
+
 static void check_config(const struct config *c)
 {
 	struct policy_settings s;
@@ -45,7 +61,9 @@ static void check_config(const struct config *c)
 		fuzz_assert((*d)[0] == '/');
 	fuzz_assert(c->stall_timeout_usec == c->policy.stall_timeout_usec);
 	fuzz_assert(c->policy.on_stall < _ON_STALL_MAX);
+	check_windows(&c->policy.force_windows);
 	for (size_t i = 0; i < c->n_overrides; i++) {
+		check_windows(&c->overrides[i].settings.force_windows);
 		fuzz_assert(c->overrides[i].glob && c->overrides[i].glob[0]);
 		fuzz_assert(!strchr(c->overrides[i].glob, '-'));
 		fuzz_assert(c->overrides[i].settings.on_stall < _ON_STALL_MAX);

@@ -14,6 +14,7 @@ unit_tests = \
 	tests/unit/test-config \
 	tests/unit/test-config-snapshot \
 	tests/unit/test-duration \
+	tests/unit/test-force-window \
 	tests/unit/test-json \
 	tests/unit/test-kernel-incident \
 	tests/unit/test-kmsg-record \
@@ -52,6 +53,11 @@ tests_unit_test_modinfo_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_state_SOURCES = tests/unit/test-state.c $(daemon_state_sources) \
 	$(daemon_conf_sources) $(daemon_policy_sources)
 tests_unit_test_state_CPPFLAGS = $(unit_cppflags)
+
+# ForceWindow=: its values, and when a window is open in local time.
+tests_unit_test_force_window_SOURCES = tests/unit/test-force-window.c \
+	daemon/force-window.c daemon/force-window.h
+tests_unit_test_force_window_CPPFLAGS = $(unit_cppflags)
 
 # Config parser, policy engine, and what the policy will do next.
 tests_unit_test_config_SOURCES = tests/unit/test-config.c $(daemon_conf_sources) \

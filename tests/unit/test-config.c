@@ -33,6 +33,8 @@ static void test_defaults(void **state)
 	assert_int_equal(ps.stall_timeout_usec, 60 * USEC_PER_SEC);
 	assert_int_equal(ps.on_stall, ON_STALL_REVERT);
 	assert_int_equal(ps.force_after_usec, 0);
+	assert_int_equal(ps.force_windows.n, 0);
+	assert_int_equal(ps.force_window_max_wait_usec, USEC_INFINITY);
 	assert_true(ps.auto_unload);
 	assert_int_equal(ps.unload_delay_usec, 30 * USEC_PER_SEC);
 	assert_true(ps.allow_pin);
@@ -128,6 +130,23 @@ static void test_bad(void **state)
 		{ "[Patch:x*]\nAllowPin=\n",
 		  "t.conf:2: key 'AllowPin' in section 'Patch:x*': value '' must be a boolean (yes or "
 		  "no)" },
+		/* ForceWindow= says what is wrong in the window */
+		{ "[Policy]\nForceWindow=Mon..Fri 02:00-04:00\nForceWindow=Mox 02:00-04:00\n",
+		  "t.conf:3: key 'ForceWindow' in section 'Policy': value 'Mox 02:00-04:00': 'Mox' "
+		  "is not a weekday: expected Mon, Tue, Wed, Thu, Fri, Sat or Sun" },
+		{ "[Patch:x*]\nForceWindow=Sat,Sun 25:00-06:00\n",
+		  "t.conf:2: key 'ForceWindow' in section 'Patch:x*': value 'Sat,Sun 25:00-06:00': "
+		  "start '25:00' must be a time of day from 00:00 to 23:59" },
+		{ "[Policy]\nForceWindow=02:00-04:00 # nights\n",
+		  "t.conf:2: key 'ForceWindow' in section 'Policy': value '02:00-04:00 # nights': "
+		  "unexpected '# nights' after the time range ('#' starts a comment only at the "
+		  "start of a line)" },
+		{ "[Daemon]\nForceWindow=02:00-04:00\n",
+		  "t.conf:2: key 'ForceWindow' does not belong in section 'Daemon': it goes in "
+		  "[Policy] or [Patch:GLOB]" },
+		{ "[Policy]\nForceWindowMaxWait=soon\n",
+		  "t.conf:2: key 'ForceWindowMaxWait' in section 'Policy': value 'soon' must be a "
+		  "duration such as 0, 90s, 5min, 1h or infinity" },
 		/* the entry that is wrong is named */
 		{ "[Daemon]\nPatchDirectories=/a relative\n",
 		  "t.conf:2: key 'PatchDirectories' in section 'Daemon': entry 'relative' of value "
@@ -386,6 +405,59 @@ static void test_repeated_keys(void **state)
 	}
 }
 
+/* ForceWindow= appends, as PatchDirectories= does; an override's list
+ * replaces [Policy]'s. */
+static void test_force_windows(void **state)
+{
+	_cleanup_(config_donep) struct config c = {};
+	_cleanup_free_ char *error = NULL, *many = NULL;
+	struct policy_settings ps;
+	size_t n = 0;
+
+	if (parse("[Policy]\nForceWindow=Mon..Fri 02:00-04:00\nForceWindow=Sat,Sun 00:00-06:00\n"
+		  "ForceWindow=mon..fri 2:00-4:00\nForceWindowMaxWait=1d\n"
+		  "[Patch:a*]\nForceWindow=22:00-02:00\n[Patch:b*]\nForceWindow=\n"
+		  "[Patch:c*]\nForceWindowMaxWait=0\n"
+		  "[Patch:d*]\nForceWindow=01:00-02:00\nForceWindow=\nForceWindow=03:00-04:00\n",
+		  &c, &error) < 0)
+		fail_msg("%s", error);
+	assert_int_equal(c.policy.force_windows.n, 2);
+	assert_int_equal(c.policy.force_windows.w[0].start, 120);
+	assert_int_equal(c.policy.force_windows.w[0].end, 240);
+	assert_int_equal(c.policy.force_windows.w[0].days, 0x3e);
+	assert_int_equal(c.policy.force_windows.w[1].days, 0x41);
+	assert_int_equal(c.force_window_where[1].line, 3);
+	assert_int_equal(c.policy_where[POLICY_FORCE_WINDOW].line, 4);
+	assert_int_equal(c.policy.force_window_max_wait_usec, 24 * 3600 * USEC_PER_SEC);
+
+	assert_string_equal(config_policy_for(&c, "a1", &ps), "a*");
+	assert_int_equal(ps.force_windows.n, 1);
+	assert_int_equal(ps.force_windows.w[0].start, 22 * 60);
+	assert_int_equal(ps.force_window_max_wait_usec, 24 * 3600 * USEC_PER_SEC);
+	assert_string_equal(config_policy_for(&c, "b1", &ps), "b*");
+	assert_int_equal(ps.force_windows.n, 0);
+	assert_string_equal(config_policy_for(&c, "c1", &ps), "c*");
+	assert_int_equal(ps.force_windows.n, 2);
+	assert_int_equal(ps.force_window_max_wait_usec, 0);
+	assert_string_equal(config_policy_for(&c, "d1", &ps), "d*");
+	assert_int_equal(ps.force_windows.n, 1);
+	assert_int_equal(ps.force_windows.w[0].start, 3 * 60);
+	assert_int_equal(c.overrides[3].force_window_where[0].line, 15);
+
+	/* a list has room for FORCE_WINDOWS_MAX */
+	config_done(&c);
+	many = calloc(FORCE_WINDOWS_MAX + 2, 32);
+	assert_non_null(many);
+	n = (size_t)sprintf(many, "[Policy]\n");
+	for (int i = 0; i <= FORCE_WINDOWS_MAX; i++)
+		n += (size_t)sprintf(many + n, "ForceWindow=%02d:00-%02d:30\n", i % 24, i % 24 + i / 24);
+	free(error);
+	error = NULL;
+	assert_int_equal(parse(many, &c, &error), -EINVAL);
+	assert_non_null(strstr(error, "t.conf:34: key 'ForceWindow' in section 'Policy': value "
+				      "'08:00-09:30': more than 32 windows"));
+}
+
 static void test_binary(void **state)
 {
 	_cleanup_(config_donep) struct config c = {};
@@ -633,9 +705,13 @@ static void test_dump(void **state)
 			   "MetricsRefresh=90s\n"
 			   "[Policy]\n"
 			   "StallTimeout=2min\n"
+			   "ForceWindow=Mon..Fri 2:00-04:00\n"
+			   "ForceWindow=Sat,Sun 00:00-06:00\n"
 			   "[Patch:cve-*]\n"
 			   "OnStall=force\n"
 			   "ForceAfter=1h 30min\n"
+			   "ForceWindow=\n"
+			   "ForceWindowMaxWait=48h\n"
 			   "[Patch:*]\n"
 			   "AutoUnload=no\n";
 	static const char want[] =
@@ -650,22 +726,29 @@ static void test_dump(void **state)
 		"StallTimeout=2min                ; t.conf:6\n"
 		"OnStall=revert                   ; default\n"
 		"ForceAfter=0                     ; default\n"
+		"ForceWindow=Mon..Fri 02:00-04:00 ; t.conf:7\n"
+		"ForceWindow=Sat,Sun 00:00-06:00  ; t.conf:8\n"
+		"ForceWindowMaxWait=infinity      ; default\n"
 		"AllowPin=yes                     ; default\n"
 		"AutoUnload=yes                   ; default\n"
 		"UnloadDelay=30s                  ; default\n"
 		"\n"
 		"[Patch:cve_*]\n"
-		"OnStall=force                    ; t.conf:8\n"
-		"ForceAfter=1h 30min              ; t.conf:9\n"
+		"OnStall=force                    ; t.conf:10\n"
+		"ForceAfter=1h 30min              ; t.conf:11\n"
+		"ForceWindow=                     ; t.conf:12\n"
+		"ForceWindowMaxWait=2d            ; t.conf:13\n"
 		"\n"
 		"[Patch:*]\n"
-		"AutoUnload=no                    ; t.conf:11\n";
+		"AutoUnload=no                    ; t.conf:15\n";
 	static const char want_patch[] =
-		"# cve_2026_1: [Policy] with [Patch:cve_*] of t.conf:7\n"
+		"# cve_2026_1: [Policy] with [Patch:cve_*] of t.conf:9\n"
 		"[Patch:cve_2026_1]\n"
 		"StallTimeout=2min                ; t.conf:6\n"
-		"OnStall=force                    ; t.conf:8\n"
-		"ForceAfter=1h 30min              ; t.conf:9\n"
+		"OnStall=force                    ; t.conf:10\n"
+		"ForceAfter=1h 30min              ; t.conf:11\n"
+		"ForceWindow=                     ; t.conf:12\n"
+		"ForceWindowMaxWait=2d            ; t.conf:13\n"
 		"AllowPin=yes                     ; default\n"
 		"AutoUnload=yes                   ; default\n"
 		"UnloadDelay=30s                  ; default\n";
@@ -690,7 +773,20 @@ static void test_dump(void **state)
 	assert_int_equal(d.overrides[0].set, c.overrides[0].set);
 	assert_int_equal(d.overrides[0].settings.force_after_usec, 90 * 60 * USEC_PER_SEC);
 	assert_int_equal(d.overrides[1].set, POLICY_KEY_AUTO_UNLOAD);
-	assert_int_equal(d.policy_where[POLICY_UNLOAD_DELAY].line, 14);
+	assert_int_equal(d.policy_where[POLICY_UNLOAD_DELAY].line, 17);
+	assert_int_equal(d.force_window_where[1].line, 13);
+	assert_int_equal(d.overrides[0].settings.force_windows.n, 0);
+
+	/* a patch the windows of [Policy] apply to */
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &n);
+	assert_non_null(f);
+	assert_int_equal(config_dump(&c, "klpt_x", f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "ForceWindow=Mon..Fri 02:00-04:00 ; t.conf:7\n"
+				    "ForceWindow=Sat,Sun 00:00-06:00  ; t.conf:8\n"
+				    "ForceWindowMaxWait=infinity      ; default\n"));
 
 	free(out);
 	out = NULL;
@@ -744,7 +840,7 @@ static void test_shipped_file(void **state)
 		assert_true(len + strlen(l) < 64 * 1024);
 		len += (size_t)sprintf(text + len, "%s", l);
 	}
-	assert_int_equal(n_keys, 10); /* every key there is */
+	assert_int_equal(n_keys, 12); /* every key there is */
 	assert_int_equal(config_init_defaults(&c), 0);
 	if (config_parse_buffer(&c, path, text, len, &error) < 0)
 		fail_msg("%s", error);
@@ -760,6 +856,8 @@ static void test_shipped_file(void **state)
 	assert_int_equal(c.policy.auto_unload, d.policy.auto_unload);
 	assert_int_equal(c.policy.unload_delay_usec, d.policy.unload_delay_usec);
 	assert_int_equal(c.policy.allow_pin, d.policy.allow_pin);
+	assert_int_equal(c.policy.force_windows.n, 0);
+	assert_int_equal(c.policy.force_window_max_wait_usec, d.policy.force_window_max_wait_usec);
 	assert_int_equal(c.n_overrides, 0);
 }
 
@@ -769,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),            cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_continuation),     cmocka_unit_test(test_repeated_keys),
+		cmocka_unit_test(test_force_windows),
 		cmocka_unit_test(test_binary),         cmocka_unit_test(test_last_line_blank),
 		cmocka_unit_test(test_load_files),
 		cmocka_unit_test(test_dropin_dirs),      cmocka_unit_test(test_dump),     cmocka_unit_test(test_shipped_file),

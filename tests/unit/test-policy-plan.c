@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -25,7 +27,11 @@ struct plan_case {
 	uint64_t now;
 	enum policy_action_kind kind;
 	uint64_t at;
+	uint64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC; the tests run in UTC */
 };
+
+/* The realtime offset that makes 103 s Monday 2026-12-07, 04:00 UTC. */
+#define MONDAY_0400_AT_103S (((uint64_t)1796616000 - 103) * S)
 
 /* Every transition starts at 100 s. */
 static const struct plan_case cases[] = {
@@ -58,6 +64,23 @@ static const struct plan_case cases[] = {
 	{ "an earlier unload deadline does not hide the stall",
 	  "StallTimeout=10s\nUnloadDelay=2s\n", true, .leftover = true, .now = 101 * S,
 	  .kind = POLICY_ACTION_REVERT, .at = 110 * S },
+	{ "outside ForceWindow=: force at the next window's start",
+	  "StallTimeout=3s\nOnStall=force\nForceWindow=Mon..Fri 02:00-04:00\n", true,
+	  .now = 101 * S, .kind = POLICY_ACTION_FORCE, .at = (103 + 22 * 3600) * S,
+	  .realtime_offset = MONDAY_0400_AT_103S },
+	{ "outside ForceWindow=, stalled: still the window's start",
+	  "StallTimeout=3s\nOnStall=force\nForceWindow=Mon..Fri 02:00-04:00\n", true,
+	  .stalled = true, .now = 3600 * S, .kind = POLICY_ACTION_FORCE,
+	  .at = (103 + 22 * 3600) * S, .realtime_offset = MONDAY_0400_AT_103S },
+	{ "inside ForceWindow=: force at ForceAfter",
+	  "StallTimeout=3s\nOnStall=force\nForceWindow=Mon 03:00-05:00\n", true,
+	  .now = 101 * S, .kind = POLICY_ACTION_FORCE, .at = 103 * S,
+	  .realtime_offset = MONDAY_0400_AT_103S },
+	{ "the next window beyond ForceWindowMaxWait=: revert when forcing is due",
+	  "StallTimeout=3s\nOnStall=force\nForceWindow=Mon..Fri 02:00-04:00\n"
+	  "ForceWindowMaxWait=12h\n",
+	  true, .now = 101 * S, .kind = POLICY_ACTION_REVERT, .at = 103 * S,
+	  .realtime_offset = MONDAY_0400_AT_103S },
 };
 
 static void run_case(const struct plan_case *pc)
@@ -102,7 +125,8 @@ static void run_case(const struct plan_case *pc)
 	mem.force_tried = pc->force_tried;
 	mem.wait_reported = pc->wait_reported;
 
-	assert_int_equal(policy_plan_transition(&s, &c, &mem, pc->now, &plan), 0);
+	assert_int_equal(policy_plan_transition(&s, &c, &mem, pc->now, pc->realtime_offset, &plan),
+			 0);
 	if (plan.kind != pc->kind)
 		fail_msg("%s: action '%s', want '%s'", pc->what,
 			 strempty(policy_action_to_string(plan.kind)),
@@ -128,7 +152,7 @@ static void test_idle(void **state)
 	struct policy_plan plan;
 
 	assert_int_equal(config_init_defaults(&c), 0);
-	assert_int_equal(policy_plan_transition(&s, &c, NULL, 100 * S, &plan), 0);
+	assert_int_equal(policy_plan_transition(&s, &c, NULL, 100 * S, 0, &plan), 0);
 	assert_int_equal(plan.kind, NO_ACTION);
 }
 
@@ -138,5 +162,8 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_idle),
 	};
+	/* ForceWindow= is in local time */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -52,6 +54,7 @@ struct policy_case {
 	const char *actions;   /* "kind:patch ..." */
 	const char *reason;    /* a part of some action's reason, or NULL */
 	uint64_t next;         /* NONE: USEC_INFINITY */
+	uint64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC; the tests run in UTC */
 };
 
 static bool is_live(enum patch_state s)
@@ -111,7 +114,7 @@ static void run_case(const struct policy_case *pc)
 	if (pc->mem.module)
 		policy_memory_module(&mem, pc->mem.module)->leftover_since = pc->mem.module_since;
 
-	assert_int_equal(policy_evaluate(&s, &c, &mem, pc->now, &r), 0);
+	assert_int_equal(policy_evaluate(&s, &c, &mem, pc->now, pc->realtime_offset, &r), 0);
 	for (size_t i = 0; i < r.n_actions; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s:%s", i ? " " : "",
 			 policy_action_to_string(r.actions[i].kind), r.actions[i].patch);
@@ -272,6 +275,85 @@ static const struct policy_case stall_cases[] = {
 	  BUSY_PATCHING(false), {}, 103 * S, "", NULL, 160 * S },
 };
 
+/* The realtime offset that makes 103 s (when a transition that started at
+ * 100 s with StallTimeout=3s is forced) Monday 2026-12-07, H:00 UTC. */
+#define AT_103S_MONDAY(h) (((uint64_t)1796601600 + (h) * 3600 - 103) * S)
+#define WEEKDAY_NIGHTS "StallTimeout=3s\nOnStall=force\nForceWindow=Mon..Fri 02:00-04:00\n"
+
+static const struct policy_case window_cases[] = {
+	{ "ForceWindow=: inside a window, forced as without one",
+	  WEEKDAY_NIGHTS,
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "force:klpt_busy_patch",
+	  "OnStall=force, ForceAfter=0 in [Policy]; forcing a non-replace patch pins nothing", NONE,
+	  AT_103S_MONDAY(3) },
+	{ "ForceWindow=: outside, stalled now and forced at the next window (Tuesday 02:00)",
+	  WEEKDAY_NIGHTS,
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(false), {}, 103 * S, "stall:klpt_busy_patch", NULL, (103 + 22 * 3600) * S,
+	  AT_103S_MONDAY(4) },
+	{ "ForceWindow=: outside, after ForceAfter: the same window",
+	  WEEKDAY_NIGHTS "ForceAfter=1h\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, (103 + 3600) * S, "", NULL, (103 + 22 * 3600) * S,
+	  AT_103S_MONDAY(4) },
+	{ "ForceWindow=: the window opened: forced",
+	  WEEKDAY_NIGHTS,
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, (103 + 22 * 3600) * S, "force:klpt_busy_patch", NULL, NONE,
+	  AT_103S_MONDAY(4) },
+	{ "ForceWindow=: within ForceWindowMaxWait=: waits",
+	  WEEKDAY_NIGHTS "ForceWindowMaxWait=1d\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "", NULL, (103 + 22 * 3600) * S, AT_103S_MONDAY(4) },
+	{ "ForceWindow=: beyond ForceWindowMaxWait=: reverted now",
+	  WEEKDAY_NIGHTS "ForceWindowMaxWait=12h\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "revert:klpt_busy_patch",
+	  "stalled for 3s; OnStall=force in [Policy], but the next ForceWindow= opens in 22h, "
+	  "beyond ForceWindowMaxWait=12h: reverting instead",
+	  NONE, AT_103S_MONDAY(4) },
+	{ "ForceWindowMaxWait= per patch",
+	  WEEKDAY_NIGHTS "ForceWindowMaxWait=1d\n[Patch:klpt_busy_*]\nForceWindowMaxWait=0\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "revert:klpt_busy_patch",
+	  "OnStall=force in [Patch:klpt_busy_*], but the next ForceWindow= opens in 22h, beyond "
+	  "ForceWindowMaxWait=0: reverting instead",
+	  NONE, AT_103S_MONDAY(4) },
+	{ "ForceWindow=: beyond ForceWindowMaxWait=, already reversed: waits for the window",
+	  WEEKDAY_NIGHTS "ForceWindowMaxWait=12h\n",
+	  { { "klpt_busy_patch", PATCH_STATE_UNPATCHING, 0, 1 } },
+	  { .patch = "klpt_busy_patch", .target_patched = false, .reversed = true,
+	    .start = 100 * S, .stalled = true },
+	  { .revert_tried = true, .reverted_at = 103 * S }, 106 * S, "", NULL,
+	  (103 + 22 * 3600) * S, AT_103S_MONDAY(4) },
+	{ "ForceWindow=: AllowPin=no still reverts first",
+	  WEEKDAY_NIGHTS "[Patch:klpt_busy_*]\nAllowPin=no\n",
+	  { { "klpt_busy_patch", PATCH_STATE_UNPATCHING, 0, 1 } },
+	  BUSY_UNPATCHING(true), {}, 103 * S, "revert:klpt_busy_patch",
+	  "and AllowPin=no in [Patch:klpt_busy_*]: reverting instead", NONE, AT_103S_MONDAY(4) },
+	{ "ForceWindow= emptied: any time, as before",
+	  WEEKDAY_NIGHTS "ForceWindow=\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "force:klpt_busy_patch", NULL, NONE,
+	  AT_103S_MONDAY(4) },
+	{ "ForceWindow= per patch: replaces [Policy]'s",
+	  WEEKDAY_NIGHTS "[Patch:klpt_busy_*]\nForceWindow=Mon 04:00-05:00\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "force:klpt_busy_patch", NULL, NONE,
+	  AT_103S_MONDAY(4) },
+	{ "ForceWindow= per patch: emptied for it",
+	  WEEKDAY_NIGHTS "[Patch:klpt_busy_*]\nForceWindow=\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "force:klpt_busy_patch", NULL, NONE,
+	  AT_103S_MONDAY(4) },
+	{ "ForceWindow=: only OnStall=force waits for it",
+	  "StallTimeout=3s\nForceWindow=Mon..Fri 02:00-04:00\n",
+	  { { "klpt_busy_patch", PATCH_STATE_PATCHING, 0, 1 } },
+	  BUSY_PATCHING(true), {}, 103 * S, "revert:klpt_busy_patch", "OnStall=revert", NONE,
+	  AT_103S_MONDAY(4) },
+};
+
 static const struct policy_case unload_cases[] = {
 	{ "disabled leftover: unloaded after UnloadDelay",
 	  "UnloadDelay=2s\n",
@@ -325,6 +407,12 @@ static void test_stall(void **state)
 		run_case(&stall_cases[i]);
 }
 
+static void test_windows(void **state)
+{
+	for (size_t i = 0; i < ELEMENTSOF(window_cases); i++)
+		run_case(&window_cases[i]);
+}
+
 static void test_unload(void **state)
 {
 	for (size_t i = 0; i < ELEMENTSOF(unload_cases); i++)
@@ -349,20 +437,20 @@ static void test_note(void **state)
 					    .initial_target_patched = true, .start_usec = 10 * S };
 	snprintf(s.transition.patch, sizeof(s.transition.patch), "klpt_busy_patch");
 
-	assert_int_equal(policy_evaluate(&s, &c, &mem, 13 * S, &r), 0);
+	assert_int_equal(policy_evaluate(&s, &c, &mem, 13 * S, 0, &r), 0);
 	assert_int_equal(r.n_actions, 2);
 	for (size_t i = 0; i < r.n_actions; i++)
 		assert_int_equal(policy_note(&mem, &s, &r.actions[i], 13 * S), 0);
 	policy_result_done(&r);
 	s.transition.stalled = true;
-	assert_int_equal(policy_evaluate(&s, &c, &mem, 14 * S, &r), 0);
+	assert_int_equal(policy_evaluate(&s, &c, &mem, 14 * S, 0, &r), 0);
 	assert_int_equal(r.n_actions, 0);
 	policy_result_done(&r);
 
 	/* a new transition of the same patch starts afresh */
 	s.transition.start_usec = 20 * S;
 	s.transition.stalled = true;
-	assert_int_equal(policy_evaluate(&s, &c, &mem, 24 * S, &r), 0);
+	assert_int_equal(policy_evaluate(&s, &c, &mem, 24 * S, 0, &r), 0);
 	assert_int_equal(r.n_actions, 1);
 	assert_int_equal(r.actions[0].kind, POLICY_ACTION_WAIT);
 	policy_result_done(&r);
@@ -448,11 +536,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stall),
+		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_unload),
 		cmocka_unit_test(test_note),
 		cmocka_unit_test(test_leftovers_parse),
 		cmocka_unit_test(test_leftovers_roundtrip),
 	};
 
+	/* ForceWindow= is in local time */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

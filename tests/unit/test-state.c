@@ -757,11 +757,11 @@ static void test_kmsg_clock_ahead(void **state)
 
 	/* the defaults: stalled after 60 s, then reverted */
 	assert_int_equal(config_init_defaults(&c), 0);
-	assert_int_equal(policy_evaluate(f->state, &c, &mem, 130 * SEC, &r), 0);
+	assert_int_equal(policy_evaluate(f->state, &c, &mem, 130 * SEC, 0, &r), 0);
 	assert_int_equal(r.n_actions, 0);
 	assert_int_equal(r.next_usec, 160 * SEC);
 	policy_result_done(&r);
-	assert_int_equal(policy_evaluate(f->state, &c, &mem, 161 * SEC, &r), 0);
+	assert_int_equal(policy_evaluate(f->state, &c, &mem, 161 * SEC, 0, &r), 0);
 	assert_int_equal(r.n_actions, 2);
 	assert_int_equal(r.actions[0].kind, POLICY_ACTION_STALL);
 	assert_int_equal(r.actions[1].kind, POLICY_ACTION_REVERT);
@@ -807,7 +807,7 @@ static void unload_actions(struct fixture *f, uint64_t now, char *buf, size_t si
 
 	assert_int_equal(config_init_defaults(&c), 0);
 	assert_int_equal(config_parse_buffer(&c, "t.conf", conf, strlen(conf), &error), 0);
-	assert_int_equal(policy_evaluate(f->state, &c, &mem, now, &r), 0);
+	assert_int_equal(policy_evaluate(f->state, &c, &mem, now, 0, &r), 0);
 	buf[0] = '\0';
 	for (size_t i = 0; i < r.n_actions; i++)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s:%s;",
