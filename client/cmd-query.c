@@ -41,7 +41,9 @@ static void print_policy_plan(const struct manager_info *mi)
 {
 	uint64_t now = now_usec(CLOCK_REALTIME);
 	char when[16], d[DURATION_MAX];
-	time_t t = (time_t)(mi->stall_deadline / USEC_PER_SEC);
+	/* to the nearest second: klpd's conversion between its clocks may put a
+	 * deadline of 02:00:00 a few microseconds before it */
+	time_t t = (time_t)((mi->stall_deadline + USEC_PER_SEC / 2) / USEC_PER_SEC);
 	struct tm tm;
 
 	printf("      Policy: %s", mi->stall_action);
