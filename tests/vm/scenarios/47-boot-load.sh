@@ -66,6 +66,9 @@ check_match "skip in the journal with its MESSAGE_ID" \
 check_eq "SkippedAtBoot" 'as 1 "klpt_cmdline"' "$(mgr SkippedAtBoot)"
 check_match "klpctl status shows it" "Skipped: klpt_cmdline" "$(klpctl status)"
 check_match "klpctl --json status shows it" '"skipped_at_boot":\["klpt_cmdline"\]' "$(klpctl --json status)"
+out=$(klpctl check)
+check_eq "klpctl check: skipped at boot is 14" 14 "$?"
+check_match "... naming the module" "^skipped-at-boot: klpt_cmdline\$" "$out"
 check "the record stays" grep -q "^klpt_cmdline $OTHER_BOOT\$" $S
 
 check "restart klpd: still skipped" systemctl restart klpd

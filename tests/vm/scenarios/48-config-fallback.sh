@@ -63,6 +63,9 @@ check_match "ConfigurationErrors: every error" \
 	"^as 2 \"$C:4: unknown key .*StalTimeout.*\" \"$C:5: key .*OnStall.* value .*sometimes" \
 	"$(mgr ConfigurationErrors)"
 out=$(klpctl status)
+klpctl check >/tmp/48-check.out
+check_eq "klpctl check: a refused configuration is 13" 13 "$?"
+check_match "... saying so" "^config-refused: klpd refused its configuration files" "$(cat /tmp/48-check.out)"
 check_match "klpctl status: Config: refused" \
 	"^ +Config: refused, running on the built-in defaults \\(see journalctl -u klpd\\)$" "$out"
 check_match "klpctl status: with the errors" "^ +$C:5: key 'OnStall'" "$out"
