@@ -71,6 +71,18 @@ static void emit(const struct action_context *ctx, enum action_event_kind kind, 
 	ctx->on_event(ctx->userdata, &(struct action_event){ .kind = kind, .name = name });
 }
 
+static void clear_faulty(const struct action_context *ctx, const char *name)
+{
+	int r;
+
+	health_book_drop(ctx->health, name);
+	r = health_book_save(ctx->health, statedir_path());
+	if (r < 0)
+		log_warning_errno(r, "Cannot write %s/%s: '%s' may be marked faulty again after a "
+				     "restart",
+				  statedir_path(), HEALTH_FILE, name);
+}
+
 /* Insert the checked file. A boot-time load is recorded first, so that a
  * machine that goes down during it does not load it again at the next boot;
  * a load by hand that works ends the skipping. */
@@ -84,8 +96,20 @@ static int load_now(const struct action_context *ctx, int fd, const char *name, 
 	r = module_file_insert(fd, path);
 	if (reason && r < 0)
 		boot_guard_end(ctx->guard, name);
-	else if (!reason && r >= 0 && boot_guard_clear(ctx->guard, name, true))
-		emit(ctx, ACTION_EVENT_SKIP_CLEARED, name);
+	else if (!reason && r >= 0) {
+		bool cleared = boot_guard_clear(ctx->guard, name, true);
+
+		if (health_book_get(ctx->health, name) == PATCH_HEALTH_FAULTY) {
+			clear_faulty(ctx, name);
+			log_patch(LOG_NOTICE, name, "load", KLPD_MID_ACTION,
+				  "Module '%s' was loaded by hand: no longer marked faulty, "
+				  "watched again",
+				  name);
+			cleared = true;
+		}
+		if (cleared)
+			emit(ctx, ACTION_EVENT_SKIP_CLEARED, name);
+	}
 	return r;
 }
 
@@ -193,6 +217,18 @@ int action_load(const struct action_context *ctx, const char *source, uint64_t f
 		return action_fail(res, ACTION_ERROR_REFUSED, -ECANCELED,
 				   "Module '%s' is skipped at boot: its load at an earlier boot "
 				   "never finished (crash-loop guard); load it by hand to end this",
+				   name);
+	if (reason && health_book_get(ctx->health, name) == PATCH_HEALTH_FAULTY)
+		return action_fail(res, ACTION_ERROR_REFUSED, -ECANCELED,
+				   "Module '%s' is marked faulty: a kernel incident was blamed on it "
+				   "in its health window; load it by hand or clear the mark to end "
+				   "this",
+				   name);
+	if (reason && ctx->config->load_at_boot == LOAD_AT_BOOT_ACCEPTED &&
+	    health_book_get(ctx->health, name) != PATCH_HEALTH_ACCEPTED)
+		return action_fail(res, ACTION_ERROR_REFUSED, -EPERM,
+				   "Module '%s' was never accepted on this host (LoadAtBoot=accepted): "
+				   "load it by hand once, its health window accepts it",
 				   name);
 
 	if (ctx->state->transition.active || *ctx->queue) {
@@ -439,7 +475,12 @@ int action_clear_skip(const struct action_context *ctx, const char *module,
 	if (module_name_normalize(module, name) < 0)
 		return action_fail(res, ACTION_ERROR_INVALID_ARGS, -EINVAL,
 				   "Invalid module name '%s'", module);
-	if (!boot_guard_clear(ctx->guard, name, false))
+	if (health_book_get(ctx->health, name) == PATCH_HEALTH_FAULTY) {
+		clear_faulty(ctx, name);
+		log_patch(LOG_NOTICE, name, "clear-skip", KLPD_MID_ACTION,
+			  "Module '%s' is no longer marked faulty (cleared by hand)", name);
+		(void)boot_guard_clear(ctx->guard, name, false);
+	} else if (!boot_guard_clear(ctx->guard, name, false))
 		return action_fail(res, ACTION_ERROR_NO_SUCH_PATCH, -ENOENT,
 				   "Module '%s' is not skipped at boot", name);
 	emit(ctx, ACTION_EVENT_SKIP_CLEARED, name);

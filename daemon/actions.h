@@ -7,6 +7,7 @@
 #include "action-result.h"
 #include "boot-guard.h"
 #include "conf.h"
+#include "health-records.h"
 #include "load-queue.h"
 #include "names.h"
 #include "state.h"
@@ -52,6 +53,7 @@ struct action_context {
 	const char *kernel_release; /* uname -r */
 	struct load_request **queue; /* the loads waiting, in order */
 	struct boot_guard *guard;     /* the crash-loop guard */
+	struct health_book *health;   /* the health window's findings */
 	action_event_fn on_event;
 	void *userdata; /* for ON_EVENT */
 };
@@ -59,7 +61,9 @@ struct action_context {
 /* Load SOURCE (a module name or an absolute path in a patch directory).
  * REASON is NULL for a load by hand, "LoadAtBoot" for a boot-time load:
  * that one is logged with it, guarded by the crash-loop guard, and refused
- * with -ECANCELED for a module the guard skips.
+ * with -ECANCELED for a module the guard skips or the health window marked
+ * faulty, and with -EPERM under LoadAtBoot=accepted for one not accepted.
+ * A load by hand that works ends the skipping and the faulty mark.
  * The patch's module name goes to RET_NAME. *RET_QUEUED is set when the
  * load waits for the running transition. */
 int action_load(const struct action_context *ctx, const char *source, uint64_t flags,
@@ -70,8 +74,8 @@ int action_revert(const struct action_context *ctx, const char *name, struct act
 int action_force(const struct action_context *ctx, const char *name, struct action_result *res);
 int action_unload(const struct action_context *ctx, const char *module, enum unload_origin origin,
 		  struct action_result *res);
-/* Forget the crash-loop guard's record of MODULE without loading it: it is
- * loaded at the next boot again. */
+/* Forget the crash-loop guard's record of MODULE, or its faulty mark,
+ * without loading it: it is loaded at the next boot again. */
 int action_clear_skip(const struct action_context *ctx, const char *module,
 		      struct action_result *res);
 

@@ -277,6 +277,16 @@ static int property_get_skipped_at_boot(sd_bus *bus, const char *path, const cha
 		if (r < 0)
 			return r;
 	}
+	/* and those the health window marked faulty */
+	for (size_t i = 0; i < m->health.n; i++) {
+		const struct health_record *rec = &m->health.records[i];
+
+		if (rec->health != PATCH_HEALTH_FAULTY || boot_guard_skipped(&m->boot_guard, rec->name))
+			continue;
+		r = sd_bus_message_append(reply, "s", rec->name);
+		if (r < 0)
+			return r;
+	}
 	return sd_bus_message_close_container(reply);
 }
 
@@ -389,6 +399,8 @@ static const sd_bus_vtable manager_vtable[] = {
 				0),
 	SD_BUS_SIGNAL_WITH_ARGS("LoadFailed", SD_BUS_ARGS("s", patch, "s", source, "s", message),
 				0),
+	SD_BUS_SIGNAL_WITH_ARGS("KernelIncident",
+				SD_BUS_ARGS("s", patch, "s", kind, "s", first_line), 0),
 	SD_BUS_VTABLE_END,
 };
 
@@ -597,6 +609,15 @@ void bus_emit_load_failed(struct manager *m, const char *patch, const char *sour
 		return;
 	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE, "LoadFailed",
 				 "sss", patch, source, message);
+}
+
+void bus_emit_kernel_incident(struct manager *m, const char *patch, const char *kind,
+			      const char *first_line)
+{
+	if (!m->bus)
+		return;
+	(void)sd_bus_emit_signal(m->bus, KLPD_MANAGER_PATH, KLPD_MANAGER_INTERFACE,
+				 "KernelIncident", "sss", patch, kind, first_line);
 }
 
 void bus_emit_policy_applied(struct manager *m, const char *patch, const char *action,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bus.h"
+#include "health-records.h"
 #include "caller.h"
 #include "dbus-names.h"
 #include "macro.h"
@@ -213,6 +214,14 @@ static int property_get_objects(sd_bus *bus, const char *path, const char *inter
 	return sd_bus_message_close_container(reply);
 }
 
+static int property_get_health(sd_bus *bus, const char *path, const char *interface,
+			       const char *property, sd_bus_message *reply, void *userdata,
+			       sd_bus_error *error)
+{
+	const struct patch *p = userdata;
+	return append_string(reply, patch_health_to_string((enum patch_health)p->health));
+}
+
 static int property_get_forced(sd_bus *bus, const char *path, const char *interface,
 			       const char *property, sd_bus_message *reply, void *userdata,
 			       sd_bus_error *error)
@@ -261,6 +270,9 @@ const sd_bus_vtable patch_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	/* Its value depends on who asks (stack frames): PropertiesChanged only
 	 * names it, and each client reads it again. */
+	SD_BUS_PROPERTY("Health", "s", property_get_health, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("HealthSince", "t", NULL, offsetof(struct patch, health_since),
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Blockers", "a(uss)", property_get_blockers, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
 	SD_BUS_VTABLE_END,
@@ -280,6 +292,8 @@ static const struct bus_field_property patch_properties[] = {
 	{ PATCH_PROP_LOADED_AT, "LoadedAt" },
 	{ PATCH_PROP_SOURCE, "Source" },
 	{ PATCH_PROP_BLOCKERS, "Blockers" },
+	{ PATCH_PROP_HEALTH, "Health" },
+	{ PATCH_PROP_HEALTH, "HealthSince" },
 };
 
 void bus_patch_changed(struct manager *m, const struct patch *p, unsigned props)

@@ -24,6 +24,10 @@ void bus_emit_module_unloaded(struct manager *m, const char *module, const char 
  * error then, so this is how it learns. */
 void bus_emit_load_failed(struct manager *m, const char *patch, const char *source,
 			  const char *message);
+/* The kernel reported an incident of KIND, blamed on PATCH ("" for none),
+ * its report starting with FIRST_LINE (printable ASCII). */
+void bus_emit_kernel_incident(struct manager *m, const char *patch, const char *kind,
+			      const char *first_line);
 void bus_emit_policy_applied(struct manager *m, const char *patch, const char *action,
 			     const char *reason);
 

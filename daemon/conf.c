@@ -33,6 +33,47 @@ const char *on_stall_to_string(enum on_stall o)
 	return o < _ON_STALL_MAX ? on_stall_table[o] : NULL;
 }
 
+static const char *const on_kernel_warning_table[_ON_KERNEL_WARNING_MAX] = {
+	[ON_KERNEL_WARNING_REPORT] = "report",
+	[ON_KERNEL_WARNING_REVERT] = "revert",
+	[ON_KERNEL_WARNING_IGNORE] = "ignore",
+};
+
+const char *on_kernel_warning_to_string(enum on_kernel_warning o)
+{
+	return o < _ON_KERNEL_WARNING_MAX ? on_kernel_warning_table[o] : NULL;
+}
+
+static const char *const health_attribution_table[_HEALTH_ATTRIBUTION_MAX] = {
+	[HEALTH_ATTRIBUTION_STACK] = "stack",
+	[HEALTH_ATTRIBUTION_WINDOW] = "window",
+};
+
+const char *health_attribution_to_string(enum health_attribution a)
+{
+	return a < _HEALTH_ATTRIBUTION_MAX ? health_attribution_table[a] : NULL;
+}
+
+static const char *const load_at_boot_table[_LOAD_AT_BOOT_MAX] = {
+	[LOAD_AT_BOOT_NO] = "no",
+	[LOAD_AT_BOOT_YES] = "yes",
+	[LOAD_AT_BOOT_ACCEPTED] = "accepted",
+};
+
+const char *load_at_boot_to_string(enum load_at_boot l)
+{
+	return l < _LOAD_AT_BOOT_MAX ? load_at_boot_table[l] : NULL;
+}
+
+/* The index of V in TABLE (N entries), or -EINVAL. */
+static int table_lookup(const char *const *table, size_t n, const char *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(v, table[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
 static const struct policy_settings policy_defaults = {
 	.stall_timeout_usec = 60 * USEC_PER_SEC,
 	.on_stall = ON_STALL_REVERT,
@@ -41,12 +82,15 @@ static const struct policy_settings policy_defaults = {
 	.auto_unload = true,
 	.unload_delay_usec = 30 * USEC_PER_SEC,
 	.allow_pin = true,
+	.health_window_usec = 10 * 60 * USEC_PER_SEC,
+	.health_attribution = HEALTH_ATTRIBUTION_STACK,
+	.on_kernel_warning = ON_KERNEL_WARNING_REPORT,
 };
 
 int config_init_defaults(struct config *c)
 {
 	*c = (struct config){
-		.load_at_boot = true,
+		.load_at_boot = LOAD_AT_BOOT_YES,
 		.metrics_refresh_usec = CONFIG_METRICS_REFRESH_DEFAULT,
 		.stall_timeout_usec = policy_defaults.stall_timeout_usec,
 		.policy = policy_defaults,
@@ -381,6 +425,9 @@ enum value_kind {
 	VALUE_DURATION_1S, /* at least a second: how often klpd does work by itself */
 	VALUE_ON_STALL,
 	VALUE_FORCE_WINDOWS,
+	VALUE_LOAD_AT_BOOT,
+	VALUE_ON_KERNEL_WARNING,
+	VALUE_HEALTH_ATTRIBUTION,
 };
 
 struct key {
@@ -397,7 +444,7 @@ struct key {
 /* In the order klpd --dump-config writes them. */
 static const struct key keys[] = {
 	CONFIG_KEY("PatchDirectories", VALUE_DIRS, DAEMON_PATCH_DIRECTORIES, patch_dirs),
-	CONFIG_KEY("LoadAtBoot", VALUE_BOOL, DAEMON_LOAD_AT_BOOT, load_at_boot),
+	CONFIG_KEY("LoadAtBoot", VALUE_LOAD_AT_BOOT, DAEMON_LOAD_AT_BOOT, load_at_boot),
 	CONFIG_KEY("MetricsFile", VALUE_PATH_OR_EMPTY, DAEMON_METRICS_FILE, metrics_file),
 	CONFIG_KEY("MetricsRefresh", VALUE_DURATION_1S, DAEMON_METRICS_REFRESH, metrics_refresh_usec),
 	POLICY_KEY("StallTimeout", VALUE_DURATION_POSITIVE, POLICY_STALL_TIMEOUT, stall_timeout_usec),
@@ -409,6 +456,11 @@ static const struct key keys[] = {
 	POLICY_KEY("AllowPin", VALUE_BOOL, POLICY_ALLOW_PIN, allow_pin),
 	POLICY_KEY("AutoUnload", VALUE_BOOL, POLICY_AUTO_UNLOAD, auto_unload),
 	POLICY_KEY("UnloadDelay", VALUE_DURATION, POLICY_UNLOAD_DELAY, unload_delay_usec),
+	POLICY_KEY("HealthWindow", VALUE_DURATION, POLICY_HEALTH_WINDOW, health_window_usec),
+	POLICY_KEY("HealthAttribution", VALUE_HEALTH_ATTRIBUTION, POLICY_HEALTH_ATTRIBUTION,
+		   health_attribution),
+	POLICY_KEY("OnKernelWarning", VALUE_ON_KERNEL_WARNING, POLICY_ON_KERNEL_WARNING,
+		   on_kernel_warning),
 };
 
 static const char *value_expected(enum value_kind k)
@@ -430,6 +482,12 @@ static const char *value_expected(enum value_kind k)
 		return "one of wait, revert, force";
 	case VALUE_FORCE_WINDOWS:
 		return "weekdays and a time range such as Mon..Fri 02:00-04:00, or empty";
+	case VALUE_LOAD_AT_BOOT:
+		return "a boolean (yes or no) or accepted";
+	case VALUE_ON_KERNEL_WARNING:
+		return "one of report, revert, ignore";
+	case VALUE_HEALTH_ATTRIBUTION:
+		return "one of stack, window";
 	}
 	return "valid";
 }
@@ -449,6 +507,12 @@ static size_t value_size(enum value_kind k)
 		return sizeof(uint64_t);
 	case VALUE_ON_STALL:
 		return sizeof(enum on_stall);
+	case VALUE_LOAD_AT_BOOT:
+		return sizeof(enum load_at_boot);
+	case VALUE_ON_KERNEL_WARNING:
+		return sizeof(enum on_kernel_warning);
+	case VALUE_HEALTH_ATTRIBUTION:
+		return sizeof(enum health_attribution);
 	case VALUE_FORCE_WINDOWS:
 		return sizeof(struct force_windows);
 	}
@@ -507,6 +571,28 @@ static int parse_value(enum value_kind k, const char *v, void *dest)
 				return 0;
 			}
 		return -EINVAL;
+	case VALUE_LOAD_AT_BOOT:
+		if (parse_bool(v, &out.b) >= 0) {
+			*(enum load_at_boot *)dest = out.b ? LOAD_AT_BOOT_YES : LOAD_AT_BOOT_NO;
+			return 0;
+		}
+		r = table_lookup(load_at_boot_table, _LOAD_AT_BOOT_MAX, v);
+		if (r < 0)
+			return r;
+		*(enum load_at_boot *)dest = (enum load_at_boot)r;
+		return 0;
+	case VALUE_ON_KERNEL_WARNING:
+		r = table_lookup(on_kernel_warning_table, _ON_KERNEL_WARNING_MAX, v);
+		if (r < 0)
+			return r;
+		*(enum on_kernel_warning *)dest = (enum on_kernel_warning)r;
+		return 0;
+	case VALUE_HEALTH_ATTRIBUTION:
+		r = table_lookup(health_attribution_table, _HEALTH_ATTRIBUTION_MAX, v);
+		if (r < 0)
+			return r;
+		*(enum health_attribution *)dest = (enum health_attribution)r;
+		return 0;
 	}
 	return r;
 }
@@ -1319,6 +1405,15 @@ static void dump_value(FILE *f, const struct key *k, const void *dest, struct co
 		break;
 	case VALUE_ON_STALL:
 		v = on_stall_to_string(*(const enum on_stall *)dest);
+		break;
+	case VALUE_LOAD_AT_BOOT:
+		v = load_at_boot_to_string(*(const enum load_at_boot *)dest);
+		break;
+	case VALUE_ON_KERNEL_WARNING:
+		v = on_kernel_warning_to_string(*(const enum on_kernel_warning *)dest);
+		break;
+	case VALUE_HEALTH_ATTRIBUTION:
+		v = health_attribution_to_string(*(const enum health_attribution *)dest);
 		break;
 	}
 	dump_line(f, k->name, v, w);

@@ -28,6 +28,33 @@ enum on_stall {
 
 const char *on_stall_to_string(enum on_stall o);
 
+/* What an incident the health window blames on a patch does to it. */
+enum on_kernel_warning {
+	ON_KERNEL_WARNING_REPORT, /* tell, mark the module faulty */
+	ON_KERNEL_WARNING_REVERT, /* ...and disable the patch */
+	ON_KERNEL_WARNING_IGNORE, /* nothing */
+	_ON_KERNEL_WARNING_MAX,
+};
+
+/* Which incidents the health window blames on a patch. */
+enum health_attribution {
+	HEALTH_ATTRIBUTION_STACK,  /* those whose report names the patch's code */
+	HEALTH_ATTRIBUTION_WINDOW, /* also any other while it is the newest watched */
+	_HEALTH_ATTRIBUTION_MAX,
+};
+
+/* LoadAtBoot=: which installed patches klpd loads when it starts. */
+enum load_at_boot {
+	LOAD_AT_BOOT_NO,
+	LOAD_AT_BOOT_YES,      /* every one not faulty or skipped */
+	LOAD_AT_BOOT_ACCEPTED, /* only those accepted on this host before */
+	_LOAD_AT_BOOT_MAX,
+};
+
+const char *on_kernel_warning_to_string(enum on_kernel_warning o);
+const char *health_attribution_to_string(enum health_attribution a);
+const char *load_at_boot_to_string(enum load_at_boot l);
+
 /* What [Policy] says, and what a [Patch:GLOB] section may override. */
 struct policy_settings {
 	uint64_t stall_timeout_usec; /* a transition older than this is stalled */
@@ -38,6 +65,9 @@ struct policy_settings {
 	bool auto_unload;          /* remove leftover modules that are safe to remove */
 	uint64_t unload_delay_usec;
 	bool allow_pin; /* no: never force what would pin this module */
+	uint64_t health_window_usec; /* watched for kernel incidents this long once applied */
+	enum health_attribution health_attribution;
+	enum on_kernel_warning on_kernel_warning;
 };
 
 /* The keys of [Policy] and [Patch:GLOB], and of [Daemon]. */
@@ -50,6 +80,9 @@ enum {
 	POLICY_AUTO_UNLOAD,
 	POLICY_UNLOAD_DELAY,
 	POLICY_ALLOW_PIN,
+	POLICY_HEALTH_WINDOW,
+	POLICY_HEALTH_ATTRIBUTION,
+	POLICY_ON_KERNEL_WARNING,
 	_POLICY_KEY_MAX,
 };
 enum {
@@ -70,6 +103,9 @@ enum {
 	POLICY_KEY_AUTO_UNLOAD = 1u << POLICY_AUTO_UNLOAD,
 	POLICY_KEY_UNLOAD_DELAY = 1u << POLICY_UNLOAD_DELAY,
 	POLICY_KEY_ALLOW_PIN = 1u << POLICY_ALLOW_PIN,
+	POLICY_KEY_HEALTH_WINDOW = 1u << POLICY_HEALTH_WINDOW,
+	POLICY_KEY_HEALTH_ATTRIBUTION = 1u << POLICY_HEALTH_ATTRIBUTION,
+	POLICY_KEY_ON_KERNEL_WARNING = 1u << POLICY_ON_KERNEL_WARNING,
 };
 
 /* Where a value was set, for klpd --dump-config. */
@@ -93,7 +129,7 @@ struct patch_override {
  * swapped in only when it parsed; nothing writes to it afterwards. */
 struct config {
 	char **patch_dirs; /* NULL-terminated, absolute, normalized */
-	bool load_at_boot;
+	enum load_at_boot load_at_boot;
 	char *metrics_file;
 	uint64_t metrics_refresh_usec; /* rewrite it this often; USEC_INFINITY: only on change */
 	uint64_t stall_timeout_usec; /* == policy.stall_timeout_usec */

@@ -13,6 +13,7 @@
  * the patches found loaded). */
 struct kmsg_history {
 	struct state *state;
+	void *owner; /* the caller's, for its own callbacks */
 	uint64_t now; /* CLOCK_MONOTONIC usec, set before the read */
 	struct kmsg_history_load {
 		char patch[KLP_MODULE_NAME_MAX];

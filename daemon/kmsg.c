@@ -23,7 +23,7 @@ int kmsg_open(const char *root)
 }
 
 int kmsg_drain(int fd, int (*on_record)(const struct livepatch_record *r, uint64_t usec, void *u),
-	       void *userdata)
+	       void (*on_kernel_record)(const struct kmsg_record *rec, void *u), void *userdata)
 {
 	char buf[8192];
 	int rescan = 0;
@@ -54,6 +54,8 @@ int kmsg_drain(int fd, int (*on_record)(const struct livepatch_record *r, uint64
 		 * records. */
 		if (kmsg_record_parse(buf, (size_t)n, &rec) < 0 || rec.facility != 0)
 			continue;
+		if (on_kernel_record)
+			on_kernel_record(&rec, userdata);
 		livepatch_record_classify(rec.text, rec.text_len, &lp);
 		if (lp.event == LIVEPATCH_EVENT_NONE)
 			continue;

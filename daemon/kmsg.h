@@ -14,9 +14,10 @@ int kmsg_open(const char *root);
 
 #define KMSG_LOST 2
 
-/* Read every pending record, calling ON_RECORD for the livepatch ones.
+/* Read every pending record, calling ON_KERNEL_RECORD (may be NULL) for
+ * each of the kernel's own facility, then ON_RECORD for the livepatch ones.
  * Returns KMSG_LOST when records were lost (EPIPE: the ring buffer wrapped
  * before they were read), else 1 when ON_RECORD asked for a rescan by
  * returning > 0; 0 otherwise; -errno. */
 int kmsg_drain(int fd, int (*on_record)(const struct livepatch_record *r, uint64_t usec, void *u),
-	       void *userdata);
+	       void (*on_kernel_record)(const struct kmsg_record *rec, void *u), void *userdata);

@@ -50,6 +50,17 @@ static void load_at_boot_file(struct manager *m, const char *path, bool top_leve
 		/* The top of a patch directory may hold patches for other
 		 * kernels too: only this kernel's are for this boot. */
 		log_info("Not loading %s at boot: %s", path, res.message);
+	else if (r == -ECANCELED && health_book_get(&m->health, name) == PATCH_HEALTH_FAULTY)
+		log_patch(LOG_WARNING, name, "skip", KLPD_MID_BOOT_LOAD_SKIPPED,
+			  "Skipping %s at boot (reason: faulty): a kernel incident was blamed on "
+			  "'%s' in its health window; 'klpctl load %s' loads it, 'klpctl clear-skip "
+			  "%s' lets the next boot load it",
+			  path, name, name, name);
+	else if (r == -EPERM)
+		log_patch(LOG_NOTICE, name, "skip", KLPD_MID_ACTION,
+			  "Not loading %s at boot (LoadAtBoot=accepted): '%s' was never accepted "
+			  "on this host; 'klpctl load %s' loads it and starts its health window",
+			  path, name, name);
 	else if (r == -ECANCELED) {
 		rec = boot_guard_find(&m->boot_guard, name);
 		log_patch(LOG_WARNING, name, "skip", KLPD_MID_BOOT_LOAD_SKIPPED,
@@ -118,7 +129,7 @@ void manager_load_at_boot(struct manager *m)
 	_cleanup_free_ char *cmdline = NULL;
 	int r;
 
-	if (!m->config.load_at_boot)
+	if (m->config.load_at_boot == LOAD_AT_BOOT_NO)
 		return;
 	if (!m->state->supported) {
 		log_info("No boot-time loading: this kernel has no livepatch support");

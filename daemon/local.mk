@@ -6,6 +6,8 @@
 #   files          conf.c config-snapshot.c statedir.c boot-load.c
 #                  load-queue.c metrics.c metrics-export.c
 #   D-Bus service  bus-manager.c bus-patch.c caller.c
+#   health window  health.c (pure: blame, window ends), health-records.c
+#                  (its findings in the state directory), health-watch.c
 #   main           main.c, log.c, manager.c (one sd-event loop, one pass,
 #                  reload) and its jobs: manager-events.c manager-config.c
 #                  blocker-scan.c policy-exec.c leftovers.c load-at-boot.c
@@ -34,6 +36,10 @@ daemon_config_snapshot_sources = daemon/config-snapshot.c daemon/config-snapshot
 # The state directory and what klpd keeps in it: the kernel command line's
 # kill switch and the crash-loop guard's records, the persisted load queue.
 daemon_statedir_sources = daemon/statedir.c daemon/statedir.h
+# The health window: whom an incident is blamed on, and what it found out
+# about each module (kept in the state directory).
+daemon_health_sources = daemon/health.c daemon/health.h
+daemon_health_records_sources = daemon/health-records.c daemon/health-records.h
 daemon_boot_load_sources = daemon/boot-load.c daemon/boot-load.h
 daemon_load_queue_sources = daemon/load-queue.c daemon/load-queue.h
 # Metrics for node_exporter's textfile collector: the counters and their text.
@@ -55,6 +61,9 @@ daemon_klpd_SOURCES = \
 	daemon/actions.c daemon/actions.h \
 	daemon/module-file.c daemon/module-file.h \
 	daemon/boot-guard.c daemon/boot-guard.h \
+	daemon/health-watch.c \
+	$(daemon_health_sources) \
+	$(daemon_health_records_sources) \
 	daemon/bus.h daemon/bus-manager.c daemon/bus-patch.c \
 	daemon/kmsg.c daemon/kmsg.h \
 	daemon/udev-monitor.c daemon/udev-monitor.h \

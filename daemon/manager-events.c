@@ -192,6 +192,7 @@ struct action_context manager_actions(struct manager *m)
 		.kernel_release = m->kernel_release,
 		.queue = &m->queue,
 		.guard = &m->boot_guard,
+		.health = &m->health,
 		.on_event = on_action_event,
 		.userdata = m,
 	};

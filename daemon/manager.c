@@ -54,7 +54,7 @@ static int process(struct manager *m)
 {
 	struct action_context ctx;
 	uint64_t now = now_monotonic();
-	uint64_t next, scan_due, metrics_due;
+	uint64_t next, scan_due, metrics_due, health_due;
 	int r;
 
 	if (m->need_rescan) {
@@ -69,6 +69,9 @@ static int process(struct manager *m)
 	manager_scan_blockers(m, now, false);
 	manager_sync_leftovers(m, now);
 	next = manager_run_policy(m, now);
+	health_due = manager_health_run(m, now);
+	if (health_due < next)
+		next = health_due;
 	scan_due = manager_blocker_scan_due(m);
 	if (scan_due < next)
 		next = scan_due;
@@ -121,12 +124,24 @@ static int on_record(const struct livepatch_record *rec, uint64_t usec, void *us
 	return r > 0 ? 1 : 0;
 }
 
+static void on_kernel_record(const struct kmsg_record *rec, void *userdata)
+{
+	manager_health_kernel_record(userdata, rec, true);
+}
+
+static void on_history_kernel_record(const struct kmsg_record *rec, void *userdata)
+{
+	struct kmsg_history *h = userdata;
+
+	manager_health_kernel_record(h->owner, rec, false);
+}
+
 static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct manager *m = userdata;
 	int r;
 
-	r = kmsg_drain(fd, on_record, m);
+	r = kmsg_drain(fd, on_record, on_kernel_record, m);
 	if (r < 0) {
 		log_error_errno(r, "Reading /dev/kmsg failed; following sysfs only");
 		m->kmsg_source = sd_event_source_unref(m->kmsg_source);
@@ -135,6 +150,7 @@ static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	} else if (r == KMSG_LOST) {
 		log_notice("Kernel log records were lost (the ring buffer wrapped before klpd read "
 			   "them): rescanning");
+		manager_health_flush(m, true);
 		m->need_rescan = true;
 	} else if (r > 0) {
 		log_info("A kernel log record was not understood: rescanning");
@@ -223,6 +239,8 @@ struct manager *manager_free(struct manager *m)
 	policy_memory_done(&m->policy);
 	free(m->leftovers);
 	boot_guard_done(&m->boot_guard);
+	health_book_done(&m->health);
+	free(m->held_incidents);
 	metrics_file_done(&m->metrics_file);
 	sd_event_unref(m->event);
 	free(m->root);
@@ -232,7 +250,7 @@ struct manager *manager_free(struct manager *m)
 
 int manager_start(struct manager *m)
 {
-	_cleanup_(kmsg_history_done) struct kmsg_history history = { .state = m->state };
+	_cleanup_(kmsg_history_done) struct kmsg_history history = { .state = m->state, .owner = m };
 	struct action_context ctx;
 	int r;
 
@@ -259,7 +277,9 @@ int manager_start(struct manager *m)
 		/* Only when transitions started and patches were loaded: the
 		 * state itself is read from sysfs. */
 		history.now = now_monotonic();
-		(void)kmsg_drain(m->kmsg_fd, kmsg_history_record, &history);
+		manager_health_read(m);
+		(void)kmsg_drain(m->kmsg_fd, kmsg_history_record, on_history_kernel_record, &history);
+		manager_health_flush(m, false);
 		r = sd_event_add_io(m->event, &m->kmsg_source, m->kmsg_fd, EPOLLIN, on_kmsg, m);
 		if (r < 0)
 			return log_error_errno(r, "Cannot watch /dev/kmsg");
@@ -282,6 +302,11 @@ int manager_start(struct manager *m)
 			    LIVEPATCH_SYSFS);
 
 	boot_guard_read(&m->boot_guard, m->root, m->state);
+	if (m->kmsg_fd < 0)
+		manager_health_read(m);
+	/* The incidents of the history, now that the patches and this boot
+	 * are known. */
+	manager_health_replay(m);
 
 	r = bus_setup(m);
 	if (r < 0)

@@ -11,6 +11,8 @@
 #include "boot-load.h"
 #include "config-snapshot.h"
 #include "conf.h"
+#include "health-records.h"
+#include "kernel-incident.h"
 #include "metrics.h"
 #include "names.h"
 #include "policy.h"
@@ -54,6 +56,16 @@ struct manager {
 	enum unload_origin unloading_origin;
 	bool need_rescan;
 	char last_status[256];
+	/* The health window: what it found, the kernel log's incidents being
+	 * read, since when one is open (CLOCK_MONOTONIC, 0: none), and the
+	 * faulty patches to disable once no transition runs. */
+	struct health_book health;
+	struct kernel_incident_reader incidents;
+	uint64_t incident_open_since;
+	struct kernel_incident *held_incidents; /* of the history, until replayed */
+	size_t n_held_incidents;
+	char health_reverts[16][KLP_MODULE_NAME_MAX];
+	size_t n_health_reverts;
 	struct metrics metrics;           /* counted since start */
 	struct metrics_file metrics_file; /* MetricsFile= as last written */
 };
@@ -113,6 +125,18 @@ void manager_sync_leftovers(struct manager *m, uint64_t now);
 /* load-at-boot.c: LoadAtBoot=yes, the modules of each patch directory
  * through Load's checks and queue. Only at start, never on reload. */
 void manager_load_at_boot(struct manager *m);
+
+/* health-watch.c: the health window. Read the state directory's findings
+ * (at start); feed one kernel record (LIVE: read as it was logged, not the
+ * history read at start); finish the report being read; and, from each
+ * pass, open, close and act on the windows: returns when to look again. */
+void manager_health_read(struct manager *m);
+void manager_health_kernel_record(struct manager *m, const struct kmsg_record *rec, bool live);
+void manager_health_flush(struct manager *m, bool live);
+/* The history's incidents, held until the state was first read. */
+void manager_health_replay(struct manager *m);
+uint64_t manager_health_run(struct manager *m, uint64_t now);
+size_t manager_health_count(const struct manager *m, enum patch_health h);
 
 /* metrics-export.c: write MetricsFile= if what it shows changed, or its
  * MetricsRefresh= is due; returns when the next refresh is due

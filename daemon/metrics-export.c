@@ -35,6 +35,7 @@ static int snapshot_text(struct manager *m, uint64_t written_at, bool up, char *
 		.n_patches = s->n_patches,
 		.reboot_required = state_reboot_required(s),
 		.pinned = state_count(s, PATCH_STATE_PINNED),
+		.faulty = manager_health_count(m, PATCH_HEALTH_FAULTY),
 		.config_refused = m->config_errors != NULL,
 		.config_source = config_origin_to_string(m->config_origin),
 		.version = PACKAGE_VERSION,

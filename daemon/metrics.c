@@ -82,6 +82,15 @@ int metrics_note_unload_failure(struct metrics *m, const char *reason)
 	return 0;
 }
 
+void metrics_note_incident(struct metrics *m, enum kernel_incident_kind kind, bool blamed)
+{
+	if ((unsigned)kind >= _KERNEL_INCIDENT_KIND_MAX)
+		return;
+	m->incidents[kind]++;
+	if (blamed)
+		m->incidents_blamed[kind]++;
+}
+
 /* A label value: backslash, double quote and newline escaped. */
 static void put_label_value(FILE *f, const char *v)
 {
@@ -173,6 +182,24 @@ int metrics_format(const struct metrics_snapshot *s, char **ret)
 	for (size_t i = 0; i < METRICS_UNLOAD_EXTERNAL; i++)
 		fprintf(f, "klpd_unload_failures_total{reason=\"%s\"} %" PRIu64 "\n",
 			unload_names[i], c->unload_failures[i]);
+
+	put_header(f, "klpd_kernel_incidents_total", "counter",
+		   "Incident reports (WARNING, BUG, Oops, lockups, stalls, sanitizers) in the kernel "
+		   "log since klpd started, by kind; blamed=\"yes\" those blamed on a patch in its "
+		   "health window.");
+	for (int k = 0; k < _KERNEL_INCIDENT_KIND_MAX; k++) {
+		const char *kind = kernel_incident_kind_to_string((enum kernel_incident_kind)k);
+
+		fprintf(f, "klpd_kernel_incidents_total{kind=\"%s\",blamed=\"no\"} %" PRIu64 "\n",
+			kind, c->incidents[k] - c->incidents_blamed[k]);
+		fprintf(f, "klpd_kernel_incidents_total{kind=\"%s\",blamed=\"yes\"} %" PRIu64 "\n",
+			kind, c->incidents_blamed[k]);
+	}
+
+	put_header(f, "klpd_faulty_modules", "gauge",
+		   "Livepatch modules marked faulty by the health window (skipped at boot until "
+		   "cleared).");
+	fprintf(f, "klpd_faulty_modules %zu\n", s->faulty);
 
 	put_header(f, "klpd_reboot_required", "gauge",
 		   "1 when a module is pinned by a forced transition until reboot, else 0.");

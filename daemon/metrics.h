@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel-incident.h"
+
 /* Metrics for Prometheus, in the text exposition format 0.0.4 that
  * node_exporter's textfile collector reads. The counters and their text are
  * pure; metrics_write_file() is the only file I/O. */
@@ -38,6 +40,10 @@ struct metrics {
 	uint64_t unloaded[_METRICS_UNLOAD_MAX];
 	/* by the same reasons; "external" never counts: klpd did not try */
 	uint64_t unload_failures[_METRICS_UNLOAD_MAX];
+	/* Incident reports the kernel logged while klpd followed its log, by
+	 * kind, and those of them blamed on a watched patch. */
+	uint64_t incidents[_KERNEL_INCIDENT_KIND_MAX];
+	uint64_t incidents_blamed[_KERNEL_INCIDENT_KIND_MAX];
 };
 
 /* A transition ended, HOW (an enum transition_how), after USEC. */
@@ -49,6 +55,9 @@ int metrics_note_unload(struct metrics *m, const char *reason);
 /* The kernel refused to remove a module klpd tried to, for REASON
  * ("requested" or "policy"). Returns -EINVAL for another (nothing counted). */
 int metrics_note_unload_failure(struct metrics *m, const char *reason);
+
+/* The kernel reported an incident of KIND; BLAMED on a watched patch. */
+void metrics_note_incident(struct metrics *m, enum kernel_incident_kind kind, bool blamed);
 
 struct metrics_patch {
 	const char *name;
@@ -62,6 +71,7 @@ struct metrics_snapshot {
 	size_t n_patches;
 	bool reboot_required;
 	size_t pinned;
+	size_t faulty;             /* modules marked faulty by the health window */
 	bool config_refused;       /* klpd.conf was refused when last read */
 	const char *config_source; /* the Manager's ConfigurationSource; NULL: "files" */
 	const char *version;       /* klpd's; NULL: "" */

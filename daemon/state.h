@@ -43,6 +43,7 @@ enum {
 	PATCH_PROP_LOADED_AT = 1u << 8,
 	PATCH_PROP_SOURCE = 1u << 9,
 	PATCH_PROP_BLOCKERS = 1u << 10,
+	PATCH_PROP_HEALTH = 1u << 11,
 };
 
 /* Which of the manager-wide facts changed (bus-manager.c names the
@@ -73,6 +74,12 @@ struct patch {
 
 	struct blocker *blockers; /* only the transition's patch has any */
 	size_t n_blockers;
+
+	/* Not the kernel's: the health window's verdict, an enum patch_health
+	 * (health-records.h) and since when (CLOCK_REALTIME usec), mirrored
+	 * here by the manager for the bus. */
+	int health;
+	uint64_t health_since;
 };
 
 enum transition_how {

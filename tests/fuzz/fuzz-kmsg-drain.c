@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			d.e[d.n++].usec = rec.usec;
 		}
 
-		r = kmsg_drain(sv[0], on_record, &d);
+		r = kmsg_drain(sv[0], on_record, NULL, &d);
 		fuzz_assert(r == (rescan ? 1 : 0));
 		fuzz_assert(d.seen == d.n);
 	}
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct drain d = {};
 
-		fuzz_assert(kmsg_drain(sv[0], on_record, &d) == 0);
+		fuzz_assert(kmsg_drain(sv[0], on_record, NULL, &d) == 0);
 	}
 	close(sv[0]);
 	close(sv[1]);

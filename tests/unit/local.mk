@@ -15,6 +15,7 @@ unit_tests = \
 	tests/unit/test-config-snapshot \
 	tests/unit/test-duration \
 	tests/unit/test-force-window \
+	tests/unit/test-health \
 	tests/unit/test-json \
 	tests/unit/test-kernel-incident \
 	tests/unit/test-kmsg-record \
@@ -53,6 +54,12 @@ tests_unit_test_modinfo_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_state_SOURCES = tests/unit/test-state.c $(daemon_state_sources) \
 	$(daemon_conf_sources) $(daemon_policy_sources)
 tests_unit_test_state_CPPFLAGS = $(unit_cppflags)
+
+# The health window: whom an incident is blamed on, and its file.
+tests_unit_test_health_SOURCES = tests/unit/test-health.c $(daemon_health_sources) \
+	$(daemon_health_records_sources) $(daemon_statedir_sources) $(daemon_conf_sources) \
+	$(daemon_boot_load_sources)
+tests_unit_test_health_CPPFLAGS = $(unit_cppflags)
 
 # ForceWindow=: its values, and when a window is open in local time.
 tests_unit_test_force_window_SOURCES = tests/unit/test-force-window.c \
@@ -99,7 +106,8 @@ tests_unit_test_caller_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_actions_SOURCES = tests/unit/test-actions.c daemon/actions.c daemon/actions.h \
 	daemon/boot-guard.c daemon/boot-guard.h daemon/log.c daemon/log.h \
 	$(daemon_state_sources) $(daemon_conf_sources) $(daemon_statedir_sources) \
-	$(daemon_boot_load_sources) $(daemon_load_queue_sources) $(daemon_action_result_sources)
+	$(daemon_boot_load_sources) $(daemon_load_queue_sources) $(daemon_action_result_sources) \
+	$(daemon_health_records_sources)
 tests_unit_test_actions_CPPFLAGS = $(unit_cppflags)
 tests_unit_test_actions_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 tests_unit_test_actions_LDADD = $(LDADD) $(LIBSYSTEMD_LIBS)

@@ -38,6 +38,7 @@ struct fixture {
 	struct config config;
 	struct load_request *queue;
 	struct boot_guard guard;
+	struct health_book health;
 	struct action_context ctx;
 
 	/* the fake kernel */
@@ -237,6 +238,7 @@ static int setup(void **state)
 		.kernel_release = KREL,
 		.queue = &f->queue,
 		.guard = &f->guard,
+		.health = &f->health,
 		.on_event = on_event,
 		.userdata = f,
 	};
@@ -257,6 +259,7 @@ static int teardown(void **state)
 
 	load_queue_free(f->queue);
 	boot_guard_done(&f->guard);
+	health_book_done(&f->health);
 	state_free(f->state);
 	config_done(&f->config);
 	rm_rf(f, "");
@@ -506,6 +509,54 @@ static void test_boot_load_skipped(void **state)
 	assert_int_equal(f->events[0].kind, ACTION_EVENT_SKIP_CLEARED);
 }
 
+/* The health window's marks: a faulty module is skipped at boot until
+ * cleared by hand (the file says so after a restart too); under
+ * LoadAtBoot=accepted only accepted ones load at boot; by hand anything. */
+static void test_boot_load_health(void **state)
+{
+	struct fixture *f = *state;
+	struct action_result res;
+	bool queued;
+
+	put(f, "state/" HEALTH_FILE, "klpt_b faulty 1700000000000000 warning\n"
+				    "klpt_c accepted 1700000000000000\n");
+	guard_start(f);
+	assert_int_equal(health_book_load(&f->health, f->statedir), 0);
+	assert_int_equal(load(f, "klpt_b", BOOT_LOAD_REASON, &queued, &res), -ECANCELED);
+	assert_non_null(strstr(res.message, "faulty"));
+	assert_int_equal(f->n_inserts, 0);
+
+	assert_int_equal(action_clear_skip(&f->ctx, "klpt-b", &res), 0);
+	assert_int_equal(health_book_get(&f->health, "klpt_b"), PATCH_HEALTH_NONE);
+	assert_int_equal(health_book_load(&f->health, f->statedir), 0); /* as saved */
+	assert_int_equal(health_book_get(&f->health, "klpt_b"), PATCH_HEALTH_NONE);
+	assert_int_equal(action_clear_skip(&f->ctx, "klpt_b", &res), -ENOENT);
+
+	f->config.load_at_boot = LOAD_AT_BOOT_ACCEPTED;
+	assert_int_equal(load(f, "klpt_b", BOOT_LOAD_REASON, &queued, &res), -EPERM);
+	assert_non_null(strstr(res.message, "LoadAtBoot=accepted"));
+	assert_int_equal(f->n_inserts, 0);
+	assert_int_equal(load(f, "klpt_c", BOOT_LOAD_REASON, &queued, &res), 0);
+	assert_int_equal(f->n_inserts, 1);
+}
+
+/* A load by hand of a faulty module ends the mark. */
+static void test_load_by_hand_clears_faulty(void **state)
+{
+	struct fixture *f = *state;
+	struct action_result res;
+	bool queued;
+
+	put(f, "state/" HEALTH_FILE, "klpt_b faulty 1700000000000000 bug\n");
+	guard_start(f);
+	assert_int_equal(health_book_load(&f->health, f->statedir), 0);
+	assert_int_equal(load(f, "klpt_b", NULL, &queued, &res), 0);
+	assert_int_equal(health_book_get(&f->health, "klpt_b"), PATCH_HEALTH_NONE);
+	assert_false(exists(f, "state/" HEALTH_FILE));
+	assert_int_equal(f->n_events, 1);
+	assert_int_equal(f->events[0].kind, ACTION_EVENT_SKIP_CLEARED);
+}
+
 /* A boot-time load is recorded before the insert (a machine going down in
  * it skips it next boot), and the record goes when the insert fails. */
 static void test_boot_load_recorded(void **state)
@@ -576,6 +627,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_compressed_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_load_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_load_health, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_by_hand_clears_faulty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_load_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unload, setup, teardown),
 	};

@@ -17,6 +17,32 @@ static int parse(const char *text, struct config *c, char **error)
 	return config_parse_buffer(c, "t.conf", text, strlen(text), error);
 }
 
+/* The health window's keys, per patch too; LoadAtBoot= takes accepted. */
+static void test_health_keys(void **state)
+{
+	_cleanup_(config_donep) struct config c = {};
+	struct policy_settings ps;
+
+	assert_int_equal(parse("[Daemon]\nLoadAtBoot=accepted\n"
+			       "[Policy]\nHealthWindow=5min\nOnKernelWarning=revert\n"
+			       "[Patch:canary_*]\nHealthAttribution=window\nHealthWindow=0\n"
+			       "OnKernelWarning=ignore\n",
+			       &c, NULL),
+			 0);
+	assert_int_equal(c.load_at_boot, LOAD_AT_BOOT_ACCEPTED);
+	assert_null(config_policy_for(&c, "cve_1", &ps));
+	assert_int_equal(ps.health_window_usec, 5 * 60 * USEC_PER_SEC);
+	assert_int_equal(ps.health_attribution, HEALTH_ATTRIBUTION_STACK);
+	assert_int_equal(ps.on_kernel_warning, ON_KERNEL_WARNING_REVERT);
+	assert_non_null(config_policy_for(&c, "canary_1", &ps));
+	assert_int_equal(ps.health_window_usec, 0);
+	assert_int_equal(ps.health_attribution, HEALTH_ATTRIBUTION_WINDOW);
+	assert_int_equal(ps.on_kernel_warning, ON_KERNEL_WARNING_IGNORE);
+	config_done(&c);
+	assert_int_equal(parse("[Daemon]\nLoadAtBoot=off\n", &c, NULL), 0);
+	assert_int_equal(c.load_at_boot, LOAD_AT_BOOT_NO);
+}
+
 static void test_defaults(void **state)
 {
 	_cleanup_(config_donep) struct config c = {};
@@ -170,10 +196,22 @@ static void test_bad(void **state)
 		{ "[Daemon]\nMetricsRefresh=500ms\n",
 		  "t.conf:2: key 'MetricsRefresh' in section 'Daemon': value '500ms' must be a "
 		  "duration of at least 1s such as 30s, 5min, 1h, or infinity" },
+		{ "[Daemon]\nLoadAtBoot=maybe\n",
+		  "t.conf:2: key 'LoadAtBoot' in section 'Daemon': value 'maybe' must be a "
+		  "boolean (yes or no) or accepted" },
+		{ "[Policy]\nOnKernelWarning=panic\n",
+		  "t.conf:2: key 'OnKernelWarning' in section 'Policy': value 'panic' must be one "
+		  "of report, revert, ignore" },
+		{ "[Patch:x]\nHealthAttribution=blame\n",
+		  "t.conf:2: key 'HealthAttribution' in section 'Patch:x': value 'blame' must be one "
+		  "of stack, window" },
+		{ "[Policy]\nHealthWindow=soon\n",
+		  "t.conf:2: key 'HealthWindow' in section 'Policy': value 'soon' must be a "
+		  "duration such as 0, 90s, 5min, 1h or infinity" },
 		/* '#' after a value is no comment: said so */
 		{ "[Daemon]\nLoadAtBoot=yes # at start\n",
 		  "t.conf:2: key 'LoadAtBoot' in section 'Daemon': value 'yes # at start' must be a "
-		  "boolean (yes or no) ('#' starts a comment only at the start of a line)" },
+		  "boolean (yes or no) or accepted ('#' starts a comment only at the start of a line)" },
 		{ "[Policy]\nOnStall=revert\t# note\n",
 		  "t.conf:2: key 'OnStall' in section 'Policy': value 'revert\\x09# note' must be one "
 		  "of wait, revert, force ('#' starts a comment only at the start of a line)" },
@@ -732,6 +770,9 @@ static void test_dump(void **state)
 		"AllowPin=yes                     ; default\n"
 		"AutoUnload=yes                   ; default\n"
 		"UnloadDelay=30s                  ; default\n"
+		"HealthWindow=10min               ; default\n"
+		"HealthAttribution=stack          ; default\n"
+		"OnKernelWarning=report           ; default\n"
 		"\n"
 		"[Patch:cve_*]\n"
 		"OnStall=force                    ; t.conf:10\n"
@@ -751,7 +792,10 @@ static void test_dump(void **state)
 		"ForceWindowMaxWait=2d            ; t.conf:13\n"
 		"AllowPin=yes                     ; default\n"
 		"AutoUnload=yes                   ; default\n"
-		"UnloadDelay=30s                  ; default\n";
+		"UnloadDelay=30s                  ; default\n"
+		"HealthWindow=10min               ; default\n"
+		"HealthAttribution=stack          ; default\n"
+		"OnKernelWarning=report           ; default\n";
 
 	if (parse(text, &c, &error) < 0)
 		fail_msg("%s", error);
@@ -840,7 +884,7 @@ static void test_shipped_file(void **state)
 		assert_true(len + strlen(l) < 64 * 1024);
 		len += (size_t)sprintf(text + len, "%s", l);
 	}
-	assert_int_equal(n_keys, 12); /* every key there is */
+	assert_int_equal(n_keys, 15); /* every key there is */
 	assert_int_equal(config_init_defaults(&c), 0);
 	if (config_parse_buffer(&c, path, text, len, &error) < 0)
 		fail_msg("%s", error);
@@ -864,7 +908,9 @@ static void test_shipped_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_good),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_health_keys),
+		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),            cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_continuation),     cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_force_windows),

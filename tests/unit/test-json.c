@@ -115,6 +115,8 @@ static void test_patch_shape(void **state)
 		.forced = 1,
 		.loaded_at = 1700000000000000,
 		.source = "/p/\"x\".ko",
+		.health = "faulty",
+		.health_since = 1700000000000001,
 		.objects = (struct patch_object[]){ { "vmlinux", 1 }, { "ext4", 0 } },
 		.n_objects = 2,
 		.blockers = (struct blocker[]){ { 42, "ba\\x1bsh", "fn+0x1/0x2" }, { 7, "cat", "" } },
@@ -126,7 +128,8 @@ static void test_patch_shape(void **state)
 			    "[{\"name\":\"klpt_a\",\"state\":\"applied\",\"enabled\":true,"
 			    "\"transition\":false,\"replace\":\"yes\",\"stack_order\":2,"
 			    "\"refcount\":-1,\"forced\":true,\"loaded_at_usec\":1700000000000000,"
-			    "\"source\":\"/p/\\\"x\\\".ko\",\"objects\":[{\"name\":\"vmlinux\","
+			    "\"source\":\"/p/\\\"x\\\".ko\",\"health\":\"faulty\","
+			    "\"health_since_usec\":1700000000000001,\"objects\":[{\"name\":\"vmlinux\","
 			    "\"patched\":true},{\"name\":\"ext4\",\"patched\":false}],"
 			    "\"blockers\":[{\"pid\":42,\"comm\":\"ba\\\\x1bsh\",\"stack\":\"fn+0x1/0x2\"},"
 			    "{\"pid\":7,\"comm\":\"cat\",\"stack\":\"\"}]}]");

@@ -49,7 +49,37 @@
 	"# TYPE klpd_unload_failures_total counter\n"                                      \
 	"klpd_unload_failures_total{reason=\"requested\"} " requested "\n"                 \
 	"klpd_unload_failures_total{reason=\"policy\"} " policy "\n"
+#define INCIDENTS(w_no, w_yes, z_no, z_yes, faulty)                                   \
+	"# HELP klpd_kernel_incidents_total Incident reports (WARNING, BUG, Oops, lockups, " \
+	"stalls, sanitizers) in the kernel log since klpd started, by kind; blamed=\"yes\" " \
+	"those blamed on a patch in its health window.\n"                                  \
+	"# TYPE klpd_kernel_incidents_total counter\n"                                      \
+	"klpd_kernel_incidents_total{kind=\"warning\",blamed=\"no\"} " w_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"warning\",blamed=\"yes\"} " w_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"bug\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"bug\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"oops\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"oops\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"gpf\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"gpf\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"soft-lockup\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"soft-lockup\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"hard-lockup\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"hard-lockup\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"hung-task\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"hung-task\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"rcu-stall\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"rcu-stall\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"kasan\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"kasan\",blamed=\"yes\"} " z_yes "\n"\
+	"klpd_kernel_incidents_total{kind=\"ubsan\",blamed=\"no\"} " z_no "\n"\
+	"klpd_kernel_incidents_total{kind=\"ubsan\",blamed=\"yes\"} " z_yes "\n"\
+	"# HELP klpd_faulty_modules Livepatch modules marked faulty by the health window " \
+	"(skipped at boot until cleared).\n"                                               \
+	"# TYPE klpd_faulty_modules gauge\n"                                               \
+	"klpd_faulty_modules " faulty "\n"
 #define GAUGES(reboot, pinned)                                                            \
+	INCIDENTS("0", "0", "0", "0", "0")                                                \
 	"# HELP klpd_reboot_required 1 when a module is pinned by a forced transition until " \
 	"reboot, else 0.\n"                                                               \
 	"# TYPE klpd_reboot_required gauge\n"                                             \
