@@ -204,6 +204,8 @@ static const struct bus_property patch_properties[] = {
 	P("StackOrder", "u", stack_order),
 	P("Refcount", "i", refcount),
 	P("LoadedAt", "t", loaded_at),
+	P("Health", "s", health),
+	P("HealthSince", "t", health_since),
 	{ "Objects", "a(sb)", 0, 0, set_objects },
 	{ "Blockers", "a(uss)", 0, 0, set_blockers },
 	{},

@@ -69,6 +69,8 @@ struct patch_object {
 struct patch_info {
 	char *path;
 	char *name, *state, *replace, *source;
+	char *health;          /* watching, accepted, faulty, none; "" from an older klpd */
+	uint64_t health_since; /* usec, CLOCK_REALTIME; 0: none */
 	int enabled, transition, forced;
 	uint32_t stack_order;
 	int32_t refcount;

@@ -211,7 +211,7 @@ int cmd_install(sd_bus *bus, char **argv)
 	char name[KLP_MODULE_NAME_MAX], raw[KLP_MODULE_NAME_MAX], removed[1024];
 	const char *release, *suffix;
 	struct modinfo mi;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	if (need_root("install") < 0)

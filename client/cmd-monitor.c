@@ -32,6 +32,7 @@ static const struct signal_args signals[] = {
 	{ "ModuleUnloaded", "ss", { "module", "reason" } },
 	{ "PolicyApplied", "sss", { "patch", "action", "reason" } },
 	{ "LoadFailed", "sss", { "patch", "source", "message" } },
+	{ "KernelIncident", "sss", { "patch", "kind", "first_line" } },
 };
 
 static void print_signal(const struct signal_args *sa, uint64_t now, char **v, size_t nv,

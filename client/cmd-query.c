@@ -250,6 +250,12 @@ int cmd_show(sd_bus *bus, char **argv)
 		else
 			printf("      Loaded: unknown (not in the kernel log klpd read)\n");
 		printf("      Source: %s\n", p.source && *p.source ? p.source : "-");
+		if (p.health && *p.health && p.health_since)
+			printf("      Health: %s%s%s, since %s ago\n",
+			       color_out(streq(p.health, "faulty") ? COLOR_RED : COLOR_NONE), p.health,
+			       color_out_end(), format_age(age, sizeof(age), p.health_since));
+		else if (p.health && *p.health)
+			printf("      Health: %s\n", p.health);
 		if (p.n_blockers)
 			print_blockers(&p);
 	}

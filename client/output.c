@@ -176,6 +176,8 @@ void json_patch(struct json *j, const struct patch_info *p)
 	json_bool(j, "forced", p->forced);
 	json_time(j, "loaded_at_usec", p->loaded_at);
 	json_string(j, "source", p->source);
+	json_string(j, "health", p->health);
+	json_time(j, "health_since_usec", p->health_since);
 	json_open_array(j, "objects");
 	for (size_t i = 0; i < p->n_objects; i++) {
 		json_open_object(j, NULL);
@@ -216,13 +218,14 @@ void print_table(const struct patch_info *l, size_t n)
 		return;
 	}
 	if (arg_legend)
-		printf("%-32s %-11s %-7s %-8s %-10s %s\n", "NAME", "STATE", "ENABLED", "REFCOUNT", "AGE",
-	       "SOURCE");
+		printf("%-32s %-11s %-7s %-8s %-10s %-8s %s\n", "NAME", "STATE", "ENABLED", "REFCOUNT",
+		       "AGE", "HEALTH", "SOURCE");
 	/* the colour goes around the padded field, so that columns stay put */
 	for (size_t i = 0; i < n; i++)
-		printf("%-32s %s%-11s%s %-7s %-8" PRIi32 " %-10s %s\n", l[i].name,
+		printf("%-32s %s%-11s%s %-7s %-8" PRIi32 " %-10s %-8s %s\n", l[i].name,
 		       color_out(color_of_state(l[i].state)), l[i].state, color_out_end(),
 		       yes_no(l[i].enabled), l[i].refcount,
 		       l[i].loaded_at ? format_age(age, sizeof(age), l[i].loaded_at) : "-",
+		       l[i].health && *l[i].health ? l[i].health : "-",
 		       l[i].source && *l[i].source ? l[i].source : "-");
 }
