@@ -14,6 +14,8 @@ MID_REVERTED=f527188c87374116a68439b52578d01a
 MID_FORCED=9d953eed1c8e4e3c84b1043e0a7ebe33
 MID_AUTO_UNLOADED=30e9933e36464c949eba8016cb64ea18
 MID_ACTION=eafa6ec28a4d4409abcb9166528b6703
+MID_FAULTY=bc1f4203a0ba415ea4474244f0189240
+MID_ACCEPTED=6a0d2e91c4b84f7d8e13a5c2f9b07d64
 # entries of klpd since the scenario started, for one MESSAGE_ID
 entries() { journalctl -u klpd --since "$since" --no-pager "$@"; }
 count() { entries -o cat MESSAGE_ID="$1" KLPD_PATCH=klpt_busy_patch | grep -c .; }
@@ -22,13 +24,13 @@ check "catalog installed" test -s $CATALOG
 check "journalctl --update-catalog" journalctl --update-catalog
 listed=$(journalctl --list-catalog)
 mapfile -t ids < <(sed -n 's/^-- \([0-9a-f]\{32\}\)$/\1/p' $CATALOG)
-check_eq "klpd.catalog has an entry for each of the 13 MESSAGE_IDs" 13 "${#ids[@]}"
+check_eq "klpd.catalog has an entry for each of the 15 MESSAGE_IDs" 15 "${#ids[@]}"
 missing=()
 for id in "${ids[@]}"; do
 	grep -q "^$id klpd: " <<<"$listed" || missing+=("$id")
 done
 check_eq "--list-catalog lists every entry, defined by klpd" "" "${missing[*]}"
-for id in $MID_STALLED $MID_REVERTED $MID_FORCED $MID_AUTO_UNLOADED; do
+for id in $MID_STALLED $MID_REVERTED $MID_FORCED $MID_AUTO_UNLOADED $MID_FAULTY $MID_ACCEPTED; do
 	check_match "--list-catalog has $id" "^$id klpd: " "$listed"
 done
 
