@@ -96,27 +96,61 @@ vm_fetch_kernel() {
 	mv "$dir.tmp" "$dir"
 }
 
-# vm_fetch_nic: the e1000 driver of the selected kernel, for a guest with a
-# network card on qemu's user network (tests/vm/run --prepare): a module in
-# Debian's kernels, cut from the image package into $cache/nic-RELEASE/
-# (modules/kernel/.../e1000.ko*); sets k_nic_dir to that modules/.
-vm_fetch_nic() {
-	local dir root ko
-	[ "$k_kind" = image ] ||
-		die "kernel $k_name has no e1000 module the rig can fetch (kind $k_kind): pick an image kernel"
-	dir=$cache/nic-$k_release
-	k_nic_dir=$dir/modules
-	[ -n "$(find "$k_nic_dir" -name 'e1000.ko*' 2>/dev/null)" ] && return 0
-	log "fetching the e1000 module of $k_name ($k_release)"
-	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp" || return 1
+# vm_fetch_modules KEY MODULE...: modules of the selected kernel that the
+# base image leaves out, with the modules they depend on (the package's
+# modules.dep), cut from the image package into $cache/KEY-RELEASE/modules/
+# (kernel/.../NAME.ko*, as under /lib/modules/RELEASE); prints that
+# directory. Only Debian's image kernels: the rig's own builds and the
+# binary packages have no such package to cut from.
+vm_fetch_modules() {
+	local key=$1 dir root mdir m ko want
+	shift
+	if [ "$k_kind" != image ]; then
+		echo "[vm] error: kernel $k_name has no module package the rig can cut $* from (kind $k_kind): pick an image kernel" >&2
+		return 1
+	fi
+	dir=$cache/$key-$k_release
+	if [ -s "$dir/wanted" ] && [ "$(cat "$dir/wanted")" = "$*" ]; then
+		echo "$dir/modules"
+		return 0
+	fi
+	log "fetching the modules $* of $k_name ($k_release)"
+	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/modules" || return 1
 	root=$dir.tmp/root
 	vm_apt_unpack "$root" "linux-image-$k_release=$k_version" || return 1
-	ko=$(cd "$root" && find lib/modules usr/lib/modules -path "*/$k_release/kernel/*/e1000/e1000.ko*" 2>/dev/null | head -n1)
-	[ -n "$ko" ] || { echo "[vm] error: no e1000 module in linux-image-$k_release" >&2; return 1; }
-	mkdir -p "$dir.tmp/modules/$(dirname "${ko#*/"$k_release"/}")" &&
-		cp "$root/$ko" "$dir.tmp/modules/${ko#*/"$k_release"/}" || return 1
+	mdir=$(cd "$root" && find lib/modules usr/lib/modules -maxdepth 1 -name "$k_release" 2>/dev/null | head -n1)
+	[ -n "$mdir" ] || { echo "[vm] error: no modules of $k_release in its image package" >&2; return 1; }
+	# The package has no modules.dep (its postinst runs depmod): made here.
+	# A line "kernel/a/b.ko: kernel/c.ko ..." names every module that a
+	# module needs, transitively.
+	depmod -b "$root" "$k_release" 2>/dev/null || true
+	[ -s "$root/$mdir/modules.dep" ] ||
+		{ echo "[vm] error: depmod made no modules.dep for $k_release" >&2; return 1; }
+	for m in "$@"; do
+		want=$(awk -F: -v m="$m" '{ n = $1; sub(".*/", "", n); sub("[.]ko.*", "", n) }
+			n == m { print $1 " " $2; exit }' "$root/$mdir/modules.dep")
+		[ -n "$want" ] || { echo "[vm] error: no module '$m' in linux-image-$k_release" >&2; return 1; }
+		for ko in $want; do
+			mkdir -p "$dir.tmp/modules/$(dirname "$ko")" &&
+				cp "$root/$mdir/$ko" "$dir.tmp/modules/$ko" || return 1
+		done
+	done
+	echo "$*" >"$dir.tmp/wanted"
 	rm -rf "$root" "$dir"
-	mv "$dir.tmp" "$dir"
+	mv "$dir.tmp" "$dir" && echo "$dir/modules"
+}
+
+# vm_fetch_nic: the e1000 driver, for a guest with a network card on qemu's
+# user network (tests/vm/run --prepare); sets k_nic_dir.
+vm_fetch_nic() {
+	k_nic_dir=$(vm_fetch_modules nic e1000)
+}
+
+# vm_fetch_disk: what a guest needs to mount an ext4 file system on a
+# virtio disk (the state directory that survives a reboot, "# vm: reboot"
+# scenarios); sets k_disk_dir.
+vm_fetch_disk() {
+	k_disk_dir=$(vm_fetch_modules disk virtio_pci virtio_blk ext4 crc32c_generic)
 }
 
 # vm_headers: the headers of the selected kernel; sets k_kdir, the KDIR for

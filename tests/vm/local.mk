@@ -6,6 +6,7 @@ EXTRA_DIST += \
 	tests/demo \
 	tests/vm/run \
 	tests/vm/kernel.sh \
+	tests/vm/disk.sh \
 	tests/vm/rootfs.sh \
 	tests/vm/apt-mirror.sh \
 	tests/vm/kernels \

@@ -10,6 +10,8 @@ _klpt_failed=0
 # has "livepatch: Don't block removal of patches that are safe to unload"
 # (upstream since 5.18, or kernel/patches/ applied).
 KLPT_KERNEL=$(sed -n 's/^name=//p' /usr/lib/klpd-tests/kernel 2>/dev/null)
+# In a "# vm: reboot" scenario, which of its two boots this is (1, 2).
+KLPT_PHASE=$(cat /usr/lib/klpd-tests/phase 2>/dev/null)
 kernel_has_seed() { grep -qx 'seed=yes' /usr/lib/klpd-tests/kernel 2>/dev/null; }
 # skip WHAT MISSING: WHAT is not tested here, since this kernel lacks the
 # feature MISSING (say which, and since which release). Never for anything else.
@@ -90,6 +92,15 @@ lp_enabled() { sysfs_read "$KLP_SYSFS/$1/enabled"; }
 lp_in_transition() { [ "$(lp_transition "$1")" = 1 ]; }
 _lp_settled() { [ "$(lp_transition "$1")" = 0 ]; }
 _lp_gone() { ! lp_exists "$1"; }
+# Applied: in sysfs, enabled, no transition running.
+_lp_applied() { lp_exists "$1" && [ "$(lp_enabled "$1")" = 1 ] && _lp_settled "$1"; }
+
+# A patch's object on klpd's bus, and its health (busctl's "s \"watching\"").
+patch_object() { echo "/org/klpd/livepatch1/patch/$(echo "$1" | sed 's/_/_5f/g')"; }
+patch_get() {
+	busctl get-property org.klpd.livepatch1 "$(patch_object "$1")" org.klpd.livepatch1.Patch "$2" 2>/dev/null
+}
+_patch_health_is() { [ "$(patch_get "$1" Health)" = "s \"$2\"" ]; }
 
 # lp_wait_transition P [SECS]: wait until P's transition has ended.
 lp_wait_transition() {
@@ -152,6 +163,34 @@ cleanup_modules() {
 	done
 	mod_loaded klpt_busy_target && rmmod klpt_busy_target 2>/dev/null
 	return 0
+}
+
+# --- Guests the host drives over qemu's user network (tests/fleet/run,
+# tests/cockpit/run).
+
+# net_up: the e1000 card at 10.0.2.15, qemu's user network, through
+# systemd-networkd; sshd with the host's key for root (AUTHORIZED_KEYS).
+net_up() {
+	install -d -m 0700 /root/.ssh
+	install -m 0600 "$1" /root/.ssh/authorized_keys
+	mkdir -p /etc/systemd/network
+	printf '[Match]\nName=e*\n[Network]\nAddress=10.0.2.15/24\nGateway=10.0.2.2\n' \
+		>/etc/systemd/network/10-klpd-tests.network
+	wait_until 60 "the e1000 card" sh -c 'ls /sys/class/net | grep -q "^e"'
+	check "systemd-networkd" systemctl start systemd-networkd
+	wait_until 60 "the link up" sh -c 'grep -qx up /sys/class/net/e*/operstate'
+	check "sshd" systemctl start ssh
+}
+
+# wait_for_host FILE LIMIT: until the host touches FILE (it is done with this
+# guest), LIMIT seconds at most. Once a second: the host wants the CPU.
+wait_for_host() {
+	local waited=0
+	while [ ! -e "$1" ] && [ $waited -lt "$2" ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	[ -e "$1" ] && ok "the host finished" || not_ok "the host did not finish in $2 s"
 }
 
 # klpd's main PID as systemd sees it (0 when not running).

@@ -19,11 +19,6 @@ M=org.klpd.livepatch1.Manager
 MID_FAULTY=bc1f4203a0ba415ea4474244f0189240
 MID_ACCEPTED=6a0d2e91c4b84f7d8e13a5c2f9b07d64
 mgr() { busctl get-property org.klpd.livepatch1 /org/klpd/livepatch1 $M "$1"; }
-obj() { echo "/org/klpd/livepatch1/patch/$(echo "$1" | sed 's/_/_5f/g')"; }
-health() { busctl get-property org.klpd.livepatch1 "$(obj "$1")" org.klpd.livepatch1.Patch Health 2>/dev/null; }
-health_since() { busctl get-property org.klpd.livepatch1 "$(obj "$1")" org.klpd.livepatch1.Patch HealthSince 2>/dev/null; }
-_health_is() { [ "$(health "$1")" = "s \"$2\"" ]; }
-_applied() { lp_exists "$1" && [ "$(lp_enabled "$1")" = 1 ] && _lp_settled "$1"; }
 incidents() { # KIND BLAMED: the metric's value, 0 when absent
 	local v
 	v=$(grep "^klpd_kernel_incidents_total{kind=\"$1\",blamed=\"$2\"} " $PROM 2>/dev/null | cut -d' ' -f2)
@@ -48,7 +43,7 @@ klpctl monitor >/tmp/monitor59.log 2>&1 &
 mon=$!
 sleep 0.3
 check "klpctl load klpt_warn --wait" klpctl load klpt_warn --wait
-wait_until 10 "Health watching" _health_is klpt_warn watching && ok "klpt_warn is watched"
+wait_until 10 "Health watching" _patch_health_is klpt_warn watching && ok "klpt_warn is watched"
 check_match "klpctl show says watching" "Health: watching" "$(klpctl show klpt_warn)"
 since=$(date '+%Y-%m-%d %H:%M:%S')
 check_match "the patched function runs" "klpt_warn: patched" "$(cat /proc/cmdline)"
@@ -71,7 +66,7 @@ check_match "klpd_faulty_modules 1" "^klpd_faulty_modules 1$" "$(cat $PROM)"
 conf yes 'HealthWindow=1h'
 since=$(date '+%Y-%m-%d %H:%M:%S')
 check "restart klpd with LoadAtBoot=yes" systemctl restart klpd
-wait_until 60 "the other two loaded at boot" sh -c "$(declare -f _applied lp_exists lp_enabled _lp_settled lp_transition sysfs_read); KLP_SYSFS=$KLP_SYSFS; _applied klpt_cmdline && _applied klpt_version" &&
+wait_until 60 "the other two loaded at boot" sh -c "$(declare -f _lp_applied lp_exists lp_enabled _lp_settled lp_transition sysfs_read); KLP_SYSFS=$KLP_SYSFS; _lp_applied klpt_cmdline && _lp_applied klpt_version" &&
 	ok "klpt_cmdline and klpt_version loaded at boot"
 check_fails "klpt_warn not loaded at boot" mod_loaded klpt_warn
 check_match "journal: skipped as faulty" "Skipping $(re_quote "$B")/klpt_warn\\.ko at boot \\(reason: faulty\\)" \
@@ -88,11 +83,11 @@ cleanup_modules
 conf no $'HealthWindow=1h\nOnKernelWarning=report'
 check "restart klpd" systemctl restart klpd
 check "klpctl load klpt_warn --wait" klpctl load klpt_warn --wait
-wait_until 10 "Health watching" _health_is klpt_warn watching
+wait_until 10 "Health watching" _patch_health_is klpt_warn watching
 cat /proc/cmdline >/dev/null
-wait_until 20 "Health faulty" _health_is klpt_warn faulty && ok "reported: faulty"
+wait_until 20 "Health faulty" _patch_health_is klpt_warn faulty && ok "reported: faulty"
 sleep 2
-check "...and still enabled" _applied klpt_warn
+check "...and still enabled" _lp_applied klpt_warn
 check_match "klpctl show: faulty" "Health: faulty" "$(klpctl show klpt_warn)"
 check_match "klpctl status --json: health faulty" '"health":"faulty"' "$(klpctl status --json=short)"
 check "klpctl disable klpt_warn --wait" klpctl disable klpt_warn --wait
@@ -103,20 +98,20 @@ check "klpctl clear-skip klpt_warn" klpctl clear-skip klpt_warn
 conf no 'HealthWindow=1h'
 check "restart klpd" systemctl restart klpd
 check "klpctl load klpt_cmdline --wait" klpctl load klpt_cmdline --wait
-wait_until 10 "klpt_cmdline watched" _health_is klpt_cmdline watching
+wait_until 10 "klpt_cmdline watched" _patch_health_is klpt_cmdline watching
 wait_until 10 "metrics written" test -s $PROM
 before=$(incidents warning no)
 check "insmod klpt_warner (it WARNs)" insmod "$KLPT_MODULES/klpt_warner.ko"
 wait_until 20 "an unblamed WARNING counted" _incidents_above warning no "$before" &&
 	ok "the WARNING was seen and blamed on nobody"
-check "HealthAttribution=stack: klpt_cmdline still watched" _health_is klpt_cmdline watching
+check "HealthAttribution=stack: klpt_cmdline still watched" _patch_health_is klpt_cmdline watching
 check_match "KernelIncident with no patch" "KernelIncident - warning" \
 	"$(cat /tmp/monitor59.log)"
 check "rmmod klpt_warner" rmmod klpt_warner
 conf no $'HealthWindow=1h\nHealthAttribution=window'
 check "systemctl reload klpd" systemctl reload klpd
 check "insmod klpt_warner again" insmod "$KLPT_MODULES/klpt_warner.ko"
-wait_until 20 "klpt_cmdline faulty" _health_is klpt_cmdline faulty &&
+wait_until 20 "klpt_cmdline faulty" _patch_health_is klpt_cmdline faulty &&
 	ok "HealthAttribution=window: blamed on the newest patch in its window"
 check_match "journal says why" "the newest patch, HealthAttribution=window" \
 	"$(journalctl -u klpd KLPD_PATCH=klpt_cmdline MESSAGE_ID=$MID_FAULTY -o cat)"
@@ -125,17 +120,17 @@ check "klpctl clear-skip klpt_cmdline" klpctl clear-skip klpt_cmdline
 
 # --- a restart keeps an open window where it was
 check "klpctl load klpt_version --wait" klpctl load klpt_version --wait
-wait_until 10 "klpt_version watched" _health_is klpt_version watching
-s1=$(health_since klpt_version)
+wait_until 10 "klpt_version watched" _patch_health_is klpt_version watching
+s1=$(patch_get klpt_version HealthSince)
 check "restart klpd" systemctl restart klpd
-wait_until 10 "klpt_version watched after the restart" _health_is klpt_version watching &&
+wait_until 10 "klpt_version watched after the restart" _patch_health_is klpt_version watching &&
 	ok "still watching after a restart"
-check_eq "HealthSince unchanged" "$s1" "$(health_since klpt_version)"
+check_eq "HealthSince unchanged" "$s1" "$(patch_get klpt_version HealthSince)"
 
 # --- a quiet window accepts; LoadAtBoot=accepted loads only accepted ones
 conf no $'HealthWindow=1h\n[Patch:klpt_version]\nHealthWindow=5s'
 check "systemctl reload klpd (a 5 s window)" systemctl reload klpd
-wait_until 20 "klpt_version accepted" _health_is klpt_version accepted && ok "accepted after a quiet window"
+wait_until 20 "klpt_version accepted" _patch_health_is klpt_version accepted && ok "accepted after a quiet window"
 check_match "journal: accepted" "accepted" \
 	"$(journalctl -u klpd KLPD_PATCH=klpt_version MESSAGE_ID=$MID_ACCEPTED -o cat)"
 check_match "recorded" "^klpt_version accepted [0-9]+$" "$(cat $H)"
@@ -144,7 +139,7 @@ cleanup_modules
 conf accepted 'HealthWindow=1h'
 since=$(date '+%Y-%m-%d %H:%M:%S')
 check "start klpd with LoadAtBoot=accepted" systemctl start klpd
-wait_until 60 "klpt_version loaded at boot" _applied klpt_version && ok "the accepted patch loaded at boot"
+wait_until 60 "klpt_version loaded at boot" _lp_applied klpt_version && ok "the accepted patch loaded at boot"
 sleep 2
 check_fails "klpt_cmdline (never accepted) not loaded" mod_loaded klpt_cmdline
 check_fails "klpt_warn (never accepted) not loaded" mod_loaded klpt_warn
