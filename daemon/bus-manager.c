@@ -230,6 +230,20 @@ static int property_get_transition_patch(sd_bus *bus, const char *path, const ch
 				     m->state->transition.active ? m->state->transition.patch : "");
 }
 
+/* CLOCK_REALTIME, as clients read it: the monotonic start seen from now. */
+static int property_get_transition_since(sd_bus *bus, const char *path, const char *interface,
+					 const char *property, sd_bus_message *reply,
+					 void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	const struct transition *t = &m->state->transition;
+	uint64_t now = now_monotonic(), at = 0;
+
+	if (t->active)
+		at = now_realtime() - (now > t->start_usec ? now - t->start_usec : 0);
+	return sd_bus_message_append(reply, "t", at);
+}
+
 static int property_get_reboot_required(sd_bus *bus, const char *path, const char *interface,
 					const char *property, sd_bus_message *reply,
 					void *userdata, sd_bus_error *error)
@@ -354,6 +368,8 @@ static const sd_bus_vtable manager_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("TransitionPatch", "s", property_get_transition_patch, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("TransitionSince", "t", property_get_transition_since, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("RebootRequired", "b", property_get_reboot_required, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -514,6 +530,7 @@ void bus_patch_removed(struct manager *m, const struct patch *p)
 static const struct bus_field_property manager_properties[] = {
 	{ MANAGER_PROP_STATE, "State" },
 	{ MANAGER_PROP_TRANSITION_PATCH, "TransitionPatch" },
+	{ MANAGER_PROP_TRANSITION_PATCH, "TransitionSince" },
 	{ MANAGER_PROP_REBOOT_REQUIRED, "RebootRequired" },
 	{ MANAGER_PROP_PINNED_MODULES, "PinnedModules" },
 	{ MANAGER_PROP_SUPPORTED, "Supported" },

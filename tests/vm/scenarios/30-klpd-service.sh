@@ -16,7 +16,7 @@ for m in 'Load +method +st +o' 'Disable +method +s' 'Revert +method +s' 'Force +
 	check_match "method ${m%% *}" "^\\.$m" "$intro"
 done
 for p in 'Version +property +s' 'KernelRelease +property +s' 'Supported +property +b +true' \
-	'State +property +s +"idle"' 'TransitionPatch +property +s' 'RebootRequired +property +b' \
+	'State +property +s +"idle"' 'TransitionPatch +property +s' 'TransitionSince +property +t +0' 'RebootRequired +property +b' \
 	'PinnedModules +property +as' 'PatchDirectories +property +as'; do
 	check_match "property ${p%% *}" "^\\.$p" "$intro"
 done

@@ -29,6 +29,10 @@ check_eq "load --wait --timeout 4s times out: exit 5" 5 "$?"
 check_match "... saying so" "timed out" "$out"
 check_match "Manager.State in transition or stalled" '"(transition|stalled)"' "$(mgr State)"
 check_eq "TransitionPatch" 's "klpt_busy_patch"' "$(mgr TransitionPatch)"
+since=$(mgr TransitionSince | cut -d' ' -f2)
+now=$(($(date +%s%N) / 1000))
+check "TransitionSince: the start, 4 to 30 s ago ($(((now - since) / 1000)) ms)" \
+	test "$since" -le $((now - 4000000)) -a "$since" -ge $((now - 30000000))
 check_eq "Patch.State patching" 's "patching"' "$(patch_prop State)"
 wait_until 10 "blockers listed" sh -c "busctl get-property org.klpd.livepatch1 $obj org.klpd.livepatch1.Patch Blockers | grep -q klpt_busy" &&
 	ok "Blockers lists the kthread"
@@ -49,6 +53,7 @@ check_match "ended as reverted" "TransitionFinished klpt_busy_patch unpatched re
 wait_until 10 "leftover disabled" sh -c "busctl get-property org.klpd.livepatch1 $obj org.klpd.livepatch1.Patch State | grep -q disabled" &&
 	ok "reverted patch is a disabled leftover"
 check_eq "Blockers cleared" 'a(uss) 0' "$(patch_prop Blockers)"
+check_eq "TransitionSince 0 once idle" "t 0" "$(mgr TransitionSince)"
 mod_wait_refcnt klpt_busy_patch 0 && ok "refcount 0: nothing pinned"
 check "klpctl unload klpt_busy_patch" klpctl unload klpt_busy_patch
 

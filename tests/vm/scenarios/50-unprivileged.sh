@@ -169,7 +169,7 @@ diag "$(as_user klpctl reload 2>&1 | head -n 1)"
 unchanged "$U: klpctl"
 
 # --- every read works for the user.
-for prop in Version KernelRelease Supported State TransitionPatch RebootRequired \
+for prop in Version KernelRelease Supported State TransitionPatch TransitionSince RebootRequired \
 	PinnedModules PatchDirectories; do
 	check "$U: get-property Manager $prop" as_user busctl get-property $BUS $MGR $IF $prop
 done
