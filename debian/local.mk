@@ -6,6 +6,8 @@ EXTRA_DIST += \
 	debian/copyright \
 	debian/rules \
 	debian/klpd.postrm \
+	debian/klpd.install \
+	debian/cockpit-klpd.install \
 	debian/source/format \
 	tests/deb/build \
 	tests/deb/check-copyright.sh

@@ -9,8 +9,10 @@ rootfs_mirror=${KLPD_VM_MIRROR:-$(apt_mirror "$rootfs_suite")}
 # systemd, dbus and udev for the real thing; klpd's runtime libraries; the
 # sanitizer runtimes for --enable-sanitizers builds; tools the scenarios use
 # (node_exporter and curl for the metrics scenario); sshd and Python for
-# Ansible in the fleet test (tests/fleet/run).
-rootfs_packages=systemd,systemd-sysv,dbus,udev,kmod,procps,psmisc,libkmod2,libinih1,libsystemd0,libudev1,libasan8,libubsan1,jq,prometheus-node-exporter,curl,openssh-server,python3
+# Ansible in the fleet test (tests/fleet/run); Cockpit and sudo for the
+# Livepatches page's browser test (tests/cockpit/run), with the session
+# bus that dconf wants (debootstrap does not resolve its virtual package).
+rootfs_packages=systemd,systemd-sysv,dbus,udev,kmod,procps,psmisc,libkmod2,libinih1,libsystemd0,libudev1,libasan8,libubsan1,jq,prometheus-node-exporter,curl,openssh-server,python3,cockpit-ws,cockpit-bridge,cockpit-system,sudo,dbus-user-session
 
 rootfs_key() {
 	{
@@ -40,7 +42,9 @@ vm_rootfs() {
 		die "debootstrap failed (full log: $tmp/debootstrap.log)"
 	fi
 	rootfs_customize "$tmp/root" || return 1
-	(cd "$tmp/root" && find . -xdev | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$tmp/rootfs.cpio" ||
+	# The owners debootstrap gave: a setuid helper belongs to its group
+	# (cockpit-session to cockpit-wsinstance, whose cockpit-ws runs it).
+	(cd "$tmp/root" && find . -xdev | LC_ALL=C sort | cpio --quiet -o -H newc) >"$tmp/rootfs.cpio" ||
 		return 1
 	mv "$tmp/rootfs.cpio" "$out" && rm -rf "$tmp"
 	# Older archives of other keys are of no more use.
@@ -64,8 +68,9 @@ rootfs_customize() {
 		serial-getty@ttyS1.service apt-daily.timer apt-daily-upgrade.timer \
 		e2scrub_all.timer e2scrub_reap.service fstrim.timer \
 		systemd-timesyncd.service 2>/dev/null
-	# sshd only where a scenario starts it (the fleet's guests).
-	chroot "$r" systemctl disable --quiet ssh.service 2>/dev/null
+	# sshd and Cockpit only where a scenario starts them (the fleet's
+	# guests, tests/cockpit/run's).
+	chroot "$r" systemctl disable --quiet ssh.service cockpit.socket 2>/dev/null
 	rm -rf "$r"/usr/share/doc/* "$r"/usr/share/man/* "$r"/usr/share/info/* \
 		"$r"/usr/share/locale/* "$r"/var/cache/apt/*.bin "$r"/var/lib/apt/lists/* \
 		"$r"/var/cache/debconf/*-old "$r"/var/log/*.log

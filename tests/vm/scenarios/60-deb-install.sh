@@ -44,6 +44,17 @@ check "klpctl unload klpt_cmdline" klpctl unload klpt_cmdline
 check_fails "klpt_cmdline removed" mod_loaded klpt_cmdline
 rm -f $P/klpt_cmdline.ko
 
+# cockpit-klpd: the page where Cockpit finds it, then gone again.
+cdebs=(/usr/lib/klpd-tests/debs/cockpit-klpd_*_all.deb)
+check "dpkg -i $(basename "${cdebs[0]}")" dpkg -i "${cdebs[0]}"
+check_match "dpkg -L cockpit-klpd lists the manifest" "^/usr/share/cockpit/klpd/manifest.json\$" \
+	"$(dpkg -L cockpit-klpd)"
+check_match "cockpit-bridge finds the package" "^klpd[[:space:]]" \
+	"$(cockpit-bridge --packages 2>/dev/null)"
+check_fails "dpkg -r klpd refused while cockpit-klpd needs it" dpkg -r klpd
+check "dpkg -r cockpit-klpd" dpkg -r cockpit-klpd
+check_fails "the page is gone" test -e /usr/share/cockpit/klpd
+
 # dpkg -r: the service stops, the program goes, the conffile stays.
 check "dpkg -r klpd" dpkg -r klpd
 check_eq "dpkg: config-files" "deinstall ok config-files" "$(dpkg-query -W -f='${Status}' klpd)"
